@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# mod_qnft development commands.
+#   ./dev.sh run    install what is missing, build, and serve the whole product on
+#                   127.0.0.1:${QNFT_PORT:-8080} (Apache + mod_qnft + PostgreSQL),
+#                   state under ${QNFT_STATE_DIR:-./var}; Ctrl-C stops everything.
+#   ./dev.sh test   the same stack in a temporary directory on free ports, then every
+#                   test: C unit tests (Check) and integration tests (pytest).
+#   ./dev.sh build  install what is missing and build only.
+set -euo pipefail
+cd "$(dirname "$0")"
+SRC=$PWD
+# Debian's interpreter: it has python3-pytest and python3-requests.
+PY=/usr/bin/python3
+
+DEB_PACKAGES=(
+    build-essential autoconf automake libtool pkg-config
+    apache2-bin apache2-dev libaprutil1-dbd-pgsql media-types
+    libgd-dev libcurl4-openssl-dev libjansson-dev libssl-dev check
+    postgresql postgresql-client
+    python3 python3-pytest python3-requests python3-pil
+    curl ca-certificates
+)
+
+say() { printf '== %s\n' "$*"; }
+
+deps() {
+    local missing=() p
+    for p in "${DEB_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+            || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "missing Debian packages: ${missing[*]}" >&2
+        echo "install them with: sudo apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+    say "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
+}
+
+build() {
+    if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
+        say "autoreconf"
+        autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+    fi
+    if [ ! -f Makefile ] || [ configure -nt config.status ]; then
+        say "configure"
+        ./configure --enable-werror ${QNFT_CONFIGURE_FLAGS:-} >/dev/null
+    fi
+    say "make"
+    make -j"$(nproc)" >/dev/null
+}
+
+# Real photos for the tests: the CC0/public-domain images that ship in
+# Debian's python3-skimage (its data/ folder), unpacked, not installed.
+photos() {
+    local cache=${QNFT_CACHE_DIR:-$SRC/.cache} dir
+    dir=$cache/skimage/usr/lib/python3/dist-packages/skimage/data
+    if [ ! -f "$dir/astronaut.png" ]; then
+        say "fetching test photos (python3-skimage .deb)"
+        mkdir -p "$cache/deb"
+        (cd "$cache/deb" && apt-get download python3-skimage >/dev/null 2>&1 \
+            || { apt-get update -qq && apt-get download python3-skimage >/dev/null; })
+        dpkg -x "$cache"/deb/python3-skimage_*.deb "$cache/skimage"
+    fi
+    export QNFT_PHOTOS=$dir
+}
+
+# "Checks: 12, Failures: 1, Errors: 0" from Check's log.
+unit_counts() {
+    sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' \
+        t/unit/qnft_unit.log | tail -n 1
+}
+
+run_tests() {
+    local upass=0 ufail=0 ipass=0 ifail=0 rc=0 line n f e
+    photos
+    say "unit tests (make check)"
+    make check -j"$(nproc)" >/dev/null 2>&1 || rc=1
+    cat t/unit/qnft_unit.log 2>/dev/null | grep -E '^[0-9]+%|:[EF]:' || true
+    cat t/unit/check_conf.sh.log 2>/dev/null | grep -E '^(PASS|FAIL)' || true
+    if read -r n f e < <(unit_counts); then
+        upass=$((n - f - e)); ufail=$((f + e))
+    else
+        ufail=1
+    fi
+    grep -q '^FAIL' t/unit/check_conf.sh.log 2>/dev/null && ufail=$((ufail + 1)) || upass=$((upass + 1))
+
+    say "integration tests (pytest, real httpd + PostgreSQL)"
+    mkdir -p t/artifacts
+    set +e
+    "$PY" -m pytest -p no:cacheprovider -q -rfE t/integration "$@" 2>&1 | tee t/artifacts/pytest.log
+    set -e
+    line=$(grep -E '^(=+ )?[0-9]+ (passed|failed)|no tests ran' t/artifacts/pytest.log | tail -n 1 || true)
+    ipass=$(sed -n 's/.*\b\([0-9][0-9]*\) passed.*/\1/p' <<<"$line"); ipass=${ipass:-0}
+    ifail=$(sed -n 's/.*\b\([0-9][0-9]*\) failed.*/\1/p' <<<"$line"); ifail=${ifail:-0}
+    e=$(sed -n 's/.*\b\([0-9][0-9]*\) errors\?.*/\1/p' <<<"$line"); ifail=$((ifail + ${e:-0}))
+    [ "$ipass" -gt 0 ] || ifail=$((ifail + 1))
+
+    echo "unit: $upass passed, $ufail failed; integration: $ipass passed, $ifail failed"
+    echo "summary: $((upass + ipass)) passed, $((ufail + ifail)) failed"
+    [ $((ufail + ifail)) -eq 0 ] && [ $rc -eq 0 ]
+}
+
+cmd=${1:-help}
+shift || true
+case "$cmd" in
+    run)   deps; build; exec "$PY" t/harness/qnft_stack.py serve ;;
+    test)  deps; build; run_tests "$@" ;;
+    build) deps; build ;;
+    *)     sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

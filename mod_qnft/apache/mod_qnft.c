@@ -1,0 +1,129 @@
+/* mod_qnft: a Quantum NFT studio inside Apache httpd.
+ *
+ * This file is the module record and its hooks; each endpoint has its own
+ * handle_*.c, the directives live in qnft_config.c, and everything that
+ * does not need httpd lives in the core library beside this folder. */
+#include <errno.h>
+#include <unistd.h>
+#include <apr_strings.h>
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_request.h>
+#include <ap_mpm.h>
+#include <http_core.h>
+#include <unixd.h>
+
+#define QNFT_MODULE_RECORD
+#include "apache/mod_qnft.h"
+#include "apache/qnft_config.h"
+#include "apache/qnft_db.h"
+#include "store/qnft_store.h"
+#include "util/qnft_json.h"
+
+/* Stale temporary files (from killed children) older than this go at start. */
+#define QNFT_TMP_MAX_AGE apr_time_from_sec(3600)
+
+static int qnft_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                             server_rec *s)
+{
+    const char *err = qnft_db_configure(pconf, s);
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, QNFTLOGNO(00001) "%s", err);
+        return !OK;
+    }
+    return OK;
+}
+
+/* The children run as User/Group: hand them the storage they write to. */
+static apr_status_t give_to_child_user(apr_pool_t *p, server_rec *s, const char *path)
+{
+    if (geteuid() == 0 && chown(path, ap_unixd_config.user_id, ap_unixd_config.group_id) != 0) {
+        return APR_FROM_OS_ERROR(errno);
+    }
+    return APR_SUCCESS;
+}
+
+static int prepare_storage(apr_pool_t *p, server_rec *s)
+{
+    static const char *areas[] = { "", "/" QNFT_AREA_UPLOADS, "/" QNFT_AREA_GIFS,
+                                   "/" QNFT_AREA_META };
+    const qnft_srv_conf *c = qnft_srv_config(s);
+    apr_status_t rv = qnft_store_prepare(p, c->storage_dir);
+    int i;
+
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, QNFTLOGNO(00002)
+                     "QNFTStorageDir %s: cannot create the storage directories",
+                     c->storage_dir);
+        return !OK;
+    }
+    for (i = 0; i < 4; i++) {
+        const char *d = apr_pstrcat(p, c->storage_dir, areas[i], NULL);
+        rv = give_to_child_user(p, s, d);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, QNFTLOGNO(00003)
+                         "QNFTStorageDir: cannot give %s to the server's User", d);
+            return !OK;
+        }
+        if (i > 0) {
+            int n = qnft_store_sweep(p, d, QNFT_TMP_MAX_AGE);
+            if (n > 0) {
+                ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, QNFTLOGNO(00004)
+                             "removed %d stale temporary file(s) from %s", n, d);
+            }
+        }
+    }
+    return OK;
+}
+
+static int qnft_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                            server_rec *s)
+{
+    server_rec *sp;
+
+    qnft_json_init();
+    for (sp = s; sp; sp = sp->next) {
+        qnft_config_finalize(pconf, sp);
+    }
+    /* The first pass of startup only checks configuration. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return OK;
+    }
+    for (sp = s; sp; sp = sp->next) {
+        if (prepare_storage(ptemp, sp) != OK) {
+            return !OK;
+        }
+    }
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, QNFTLOGNO(00005)
+                 "mod_qnft %s ready", QNFT_VERSION);
+    return OK;
+}
+
+static void qnft_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    qnft_db_check_schema(pchild, s);
+}
+
+static void qnft_register_hooks(apr_pool_t *p)
+{
+    static const char *const after_dbd[] = { "mod_dbd.c", NULL };
+
+    ap_hook_check_config(qnft_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(qnft_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(qnft_child_init, after_dbd, NULL, APR_HOOK_LAST);
+    ap_hook_handler(qnft_upload_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(qnft) = {
+    STANDARD20_MODULE_STUFF,
+    NULL,                    /* per-directory config: none, all is per server */
+    NULL,
+    qnft_create_srv_conf,
+    qnft_merge_srv_conf,
+    qnft_cmds,
+    qnft_register_hooks,
+#if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
+    AP_MODULE_FLAG_ALWAYS_MERGE
+#endif
+};

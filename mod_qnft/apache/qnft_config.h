@@ -1,0 +1,30 @@
+/* Directives of mod_qnft: per-server configuration with explicit "unset"
+ * values, so a virtual host inherits what it does not set itself. */
+#ifndef QNFT_CONFIG_H
+#define QNFT_CONFIG_H
+
+#include <httpd.h>
+#include <http_config.h>
+
+#define QNFT_UNSET_INT  (-1)
+
+typedef struct {
+    const char *storage_dir;        /* QNFTStorageDir */
+    const char *public_url;         /* QNFTPublicURL, no trailing slash; NULL = from request */
+    apr_off_t upload_max_bytes;     /* QNFTUploadMaxBytes */
+    apr_int64_t image_max_pixels;   /* QNFTImageMaxPixels */
+    int db_retry_after;             /* QNFTDBRetryAfter (seconds) */
+} qnft_srv_conf;
+
+extern const command_rec qnft_cmds[];
+
+void *qnft_create_srv_conf(apr_pool_t *p, server_rec *s);
+void *qnft_merge_srv_conf(apr_pool_t *p, void *basev, void *addv);
+
+/* The effective configuration of a server, defaults applied. */
+const qnft_srv_conf *qnft_srv_config(const server_rec *s);
+
+/* post_config: apply defaults and resolve paths for server s. */
+void qnft_config_finalize(apr_pool_t *p, server_rec *s);
+
+#endif

@@ -1,0 +1,43 @@
+/* mod_dbd access: statements prepared at configuration time, bound
+ * parameters only, and recovery from a PostgreSQL restart (the server-side
+ * prepared statements vanish when apr_dbd_pgsql silently reconnects). */
+#ifndef QNFT_DB_H
+#define QNFT_DB_H
+
+#include <httpd.h>
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+
+/* Statement labels. */
+#define QNFT_SQL_SCHEMA_VERSION "qnft_schema_version"
+#define QNFT_SQL_IMAGE_INSERT   "qnft_image_insert"
+#define QNFT_SQL_IMAGE_GET      "qnft_image_get"
+
+/* check_config: find mod_dbd and prepare every statement for every server.
+ * Returns an error sentence when mod_dbd is not loaded. */
+const char *qnft_db_configure(apr_pool_t *p, server_rec *s);
+
+/* child_init: say in the error log when the schema is missing or behind. */
+void qnft_db_check_schema(apr_pool_t *p, server_rec *s);
+
+/* The request's connection, or NULL when the database is unreachable. */
+ap_dbd_t *qnft_db_acquire(request_rec *r);
+
+/* Run a prepared statement with text arguments. On failure returns the
+ * apr_dbd error code and puts the driver's message in *err. */
+int qnft_db_query(request_rec *r, ap_dbd_t *db, const char *label, int *nrows,
+                  int nargs, const char **args, const char **err);
+
+/* Run a prepared select; rows are fetched randomly-accessibly so that a
+ * dead connection is an error and never an empty result. */
+int qnft_db_select(request_rec *r, ap_dbd_t *db, const char *label,
+                   apr_dbd_results_t **res, int nargs, const char **args,
+                   const char **err);
+
+/* Row i (0-based) of res, or NULL past the end. */
+apr_dbd_row_t *qnft_db_row(request_rec *r, ap_dbd_t *db, apr_dbd_results_t *res, int i);
+
+/* Column n of row as a string (NULL for SQL NULL). */
+const char *qnft_db_col(ap_dbd_t *db, apr_dbd_row_t *row, int n);
+
+#endif

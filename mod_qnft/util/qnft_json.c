@@ -1,0 +1,95 @@
+#include <string.h>
+#include <apr_strings.h>
+
+#include "qnft_json.h"
+
+static apr_status_t json_release(void *data)
+{
+    json_decref((json_t *)data);
+    return APR_SUCCESS;
+}
+
+json_t *qnft_json_pooled(apr_pool_t *p, json_t *j)
+{
+    if (j) {
+        apr_pool_cleanup_register(p, j, json_release, apr_pool_cleanup_null);
+    }
+    return j;
+}
+
+/* jansson has no depth limit of its own below its compile-time 2048; a
+ * cheap pre-scan keeps hostile nesting from costing stack and memory. */
+static int depth_ok(const char *text, apr_size_t len, int max_depth)
+{
+    int depth = 0, in_string = 0;
+    apr_size_t i;
+    for (i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\') {
+                i++;
+            }
+            else if (c == '"') {
+                in_string = 0;
+            }
+            continue;
+        }
+        if (c == '"') {
+            in_string = 1;
+        }
+        else if (c == '{' || c == '[') {
+            if (++depth > max_depth) {
+                return 0;
+            }
+        }
+        else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return 1;
+}
+
+json_t *qnft_json_parse(apr_pool_t *p, const char *text, apr_size_t len,
+                        int max_depth, const char **err)
+{
+    json_error_t jerr;
+    json_t *j;
+
+    if (max_depth > 0 && !depth_ok(text, len, max_depth)) {
+        *err = apr_psprintf(p, "JSON nested deeper than %d levels", max_depth);
+        return NULL;
+    }
+    j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!j) {
+        *err = apr_psprintf(p, "invalid JSON at line %d column %d: %s",
+                            jerr.line, jerr.column, jerr.text);
+        return NULL;
+    }
+    return qnft_json_pooled(p, j);
+}
+
+const char *qnft_json_dump(apr_pool_t *p, const json_t *j, apr_size_t *len)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+    char *copy;
+    apr_size_t n;
+
+    if (!s) {
+        if (len) {
+            *len = 0;
+        }
+        return NULL;
+    }
+    n = strlen(s);
+    copy = apr_pmemdup(p, s, n + 1);
+    free(s);
+    if (len) {
+        *len = n;
+    }
+    return copy;
+}
+
+void qnft_json_init(void)
+{
+    json_object_seed(0);
+}

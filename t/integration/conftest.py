@@ -1,0 +1,71 @@
+"""Fixtures: one real stack (PostgreSQL + httpd with the freshly built
+module) per test session, in a temporary directory on free ports; every
+test fails on an unexpected [error] line in Apache's error log."""
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
+import qnft_stack  # noqa: E402
+
+ERROR_LINE = re.compile(r"\[[a-z_0-9]+:(error|crit|alert|emerg)\]")
+
+
+class Env:
+    def __init__(self, stack):
+        self.stack = stack
+        self.url = stack.httpd.url
+        self.httpd = stack.httpd
+        self.pg = stack.pg
+        self.storage = stack.httpd.storage
+        self.expected_errors = []
+
+    def expect_error(self, pattern):
+        """Allow error-log lines matching pattern in the current test."""
+        self.expected_errors.append(re.compile(pattern))
+
+    def stored(self, area="uploads"):
+        return sorted(os.listdir(os.path.join(self.storage, area)))
+
+
+@pytest.fixture(scope="session")
+def env():
+    base = tempfile.mkdtemp(prefix="qnft-test-")
+    os.chmod(base, 0o755)
+    stack = qnft_stack.Stack(base, fast=True)
+    try:
+        stack.start()
+    except Exception:
+        print(stack.httpd.tail_log(), file=sys.stderr)
+        stack.stop()
+        raise
+    e = Env(stack)
+    yield e
+    stack.stop()
+    if not os.environ.get("QNFT_KEEP"):
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def error_log_guard(request, env):
+    offset = env.httpd.log_offset()
+    env.expected_errors = []
+    yield
+    bad = [line for line in env.httpd.log_since(offset).splitlines()
+           if ERROR_LINE.search(line)
+           and not any(p.search(line) for p in env.expected_errors)]
+    if bad:
+        pytest.fail("unexpected error-log lines:\n" + "\n".join(bad[:10]))
+
+
+@pytest.fixture(scope="session")
+def photos():
+    d = os.environ.get("QNFT_PHOTOS")
+    if not d or not os.path.isfile(os.path.join(d, "astronaut.png")):
+        pytest.fail("QNFT_PHOTOS must name skimage's data folder (./dev.sh test sets it)")
+    return d

@@ -1,0 +1,37 @@
+"""Configuration errors stop `apachectl configtest` with the directive's
+name and the reason."""
+
+import pytest
+
+
+@pytest.mark.parametrize("line, words", [
+    ("QNFTUploadMaxBytes 10X", ["QNFTUploadMaxBytes", "'10X'", "not a whole number"]),
+    ("QNFTUploadMaxBytes 9G", ["QNFTUploadMaxBytes", "out of range"]),
+    ("QNFTImageMaxPixels -5", ["QNFTImageMaxPixels", "not a whole number"]),
+    ("QNFTImageMaxPixels 0", ["QNFTImageMaxPixels", "out of range"]),
+    ("QNFTPublicURL ftp://example.com", ["QNFTPublicURL", "not an absolute http(s) URL"]),
+    ("QNFTPublicURL example.com/x", ["QNFTPublicURL", "not an absolute http(s) URL"]),
+    ("QNFTDBRetryAfter soon", ["QNFTDBRetryAfter", "not a whole number"]),
+    ("QNFTStorageDir", ["QNFTStorageDir", "takes one argument"]),
+    ("<Location /x>\nQNFTStorageDir /tmp\n</Location>", ["QNFTStorageDir", "not allowed"]),
+])
+def test_bad_directive_values_fail_configtest(env, line, words):
+    rc, out = env.httpd.configtest(extra=line)
+    assert rc != 0, out
+    for w in words:
+        assert w in out, out
+
+
+def test_good_values_pass_configtest(env):
+    rc, out = env.httpd.configtest(extra="QNFTUploadMaxBytes 512K\nQNFTImageMaxPixels 12M\n"
+                                         "QNFTPublicURL https://nft.example.com/\n"
+                                         "QNFTDBRetryAfter 10")
+    assert rc == 0, out
+    assert "Syntax OK" in out
+
+
+def test_missing_mod_dbd_fails_configtest(env):
+    rc, out = env.httpd.configtest(load_dbd=False)
+    assert rc != 0
+    assert "mod_qnft needs mod_dbd" in out, out
+    assert "LoadModule dbd_module" in out, out
