@@ -17,6 +17,11 @@
 
 #define UPLOAD_FIELD "file"
 #define READ_CHUNK (64 * 1024)
+/* The multipart framing around the file (boundaries, part headers, other
+ * small fields) may add this much to the body beyond the file's limit. */
+#define FRAMING_ALLOWANCE 16384
+
+#define NOT_AN_IMAGE "Only PNG, JPEG, GIF and WebP images are accepted."
 
 /* Why a parse callback stopped the upload; turned into the answer. */
 typedef enum {
@@ -32,9 +37,10 @@ typedef struct {
     request_rec *r;
     const char *dir;              /* storage uploads/ directory */
     apr_off_t max_bytes;
-    qnft_store_writer *writer;    /* set while/after the file part */
+    qnft_store_writer *writer;    /* set from the file part on */
     int in_file;                  /* current part is the file field */
     int file_done;
+    int body_done;                /* the whole request body was read */
     unsigned char head[QNFT_SNIFF_BYTES];
     apr_size_t head_len;
     int sniffed;
@@ -129,17 +135,11 @@ static const qnft_mp_callbacks upload_callbacks = {
     on_part_begin, on_part_data, on_part_end
 };
 
-static int storage_error(request_rec *r, apr_status_t rv, const char *what)
+static int too_large(request_rec *r, const qnft_srv_conf *conf)
 {
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, QNFTLOGNO(01201)
-                  "upload: cannot %s in the storage directory", what);
-    if (APR_STATUS_IS_ENOSPC(rv)) {
-        return qnft_respond_error(r, HTTP_INSUFFICIENT_STORAGE, "insufficient_storage",
-                                  "The server has no room to store the image right now.");
-    }
-    apr_table_setn(r->headers_out, "Retry-After", "30");
-    return qnft_respond_error(r, HTTP_SERVICE_UNAVAILABLE, "storage_unavailable",
-                              "The image could not be stored right now; try again later.");
+    return qnft_respond_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
+                              "The upload exceeds the limit of %" APR_OFF_T_FMT " bytes.",
+                              conf->upload_max_bytes);
 }
 
 static int answer_stop(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf)
@@ -153,13 +153,11 @@ static int answer_stop(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf)
                                   "No file was selected: the 'file' part has no file name.");
     case UP_NOT_IMAGE:
         return qnft_respond_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_type",
-                                  "Only PNG, JPEG, GIF and WebP images are accepted.");
+                                  NOT_AN_IMAGE);
     case UP_TOO_LARGE:
-        return qnft_respond_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
-                                  "The upload exceeds the limit of %" APR_OFF_T_FMT " bytes.",
-                                  conf->upload_max_bytes);
+        return too_large(r, conf);
     case UP_STORE_FAILED:
-        return storage_error(r, u->store_rv, "write the upload");
+        return qnft_respond_storage_error(r, u->store_rv, "write the upload");
     case UP_OK:
         break;
     }
@@ -172,25 +170,30 @@ static int read_body(request_rec *r, qnft_mp_parser *mp, upload_ctx *u,
 {
     apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     apr_off_t total = 0;
-    int seen_eos = 0;
     qnft_mp_status st = QNFT_MP_OK;
 
-    while (!seen_eos) {
+    while (!u->body_done && st == QNFT_MP_OK) {
         apr_bucket *b;
         apr_status_t rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
                                          APR_BLOCK_READ, READ_CHUNK);
         if (rv != APR_SUCCESS) {
-            /* Client went away or sent a broken chunked body. */
+            int status;
+            if (rv == AP_FILTER_ERROR) {
+                return rv;      /* a filter has answered already */
+            }
+            /* short body, stalled or vanished client, bad chunking */
+            status = ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
             ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r, QNFTLOGNO(01202)
                           "upload: reading the request body failed");
-            return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+            return qnft_respond_error(r, status, "bad_body",
+                                      "The request body could not be read completely.");
         }
-        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb) && st == QNFT_MP_OK;
              b = APR_BUCKET_NEXT(b)) {
             const char *data;
             apr_size_t len;
             if (APR_BUCKET_IS_EOS(b)) {
-                seen_eos = 1;
+                u->body_done = 1;
                 break;
             }
             if (APR_BUCKET_IS_METADATA(b)) {
@@ -198,24 +201,17 @@ static int read_body(request_rec *r, qnft_mp_parser *mp, upload_ctx *u,
             }
             rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
             if (rv != APR_SUCCESS) {
-                return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+                return qnft_respond_error(r, HTTP_BAD_REQUEST, "bad_body",
+                                          "The request body could not be read completely.");
             }
+            /* Chunked bodies announce no length: count as they come. */
             total += (apr_off_t)len;
-            /* Chunked bodies announce no length: count as they come. The
-             * multipart framing may add a little to the file's own size. */
-            if (total > conf->upload_max_bytes + 16384) {
-                u->stop = UP_TOO_LARGE;
-                return answer_stop(r, u, conf);
+            if (total > conf->upload_max_bytes + FRAMING_ALLOWANCE) {
+                return too_large(r, conf);
             }
             st = qnft_mp_feed(mp, data, len);
-            if (st != QNFT_MP_OK) {
-                break;
-            }
         }
         apr_brigade_cleanup(bb);
-        if (st != QNFT_MP_OK) {
-            break;
-        }
     }
     if (st == QNFT_MP_OK) {
         st = qnft_mp_finish(mp);
@@ -242,17 +238,16 @@ static int check_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf,
     qnft_probe_status ps;
 
     if (rv != APR_SUCCESS) {
-        return storage_error(r, rv, "read back the upload");
+        return qnft_respond_storage_error(r, rv, "read back the upload");
     }
     ps = qnft_img_probe(data, len, info);
     if (ps == QNFT_PROBE_UNSUPPORTED) {
         return qnft_respond_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_type",
-                                  "Only PNG, JPEG, GIF and WebP images are accepted.");
+                                  NOT_AN_IMAGE);
     }
     if (ps != QNFT_PROBE_OK) {
         return qnft_respond_error(r, HTTP_BAD_REQUEST, "corrupt_image",
-                                  "The %s image is damaged: its header could not be read.",
-                                  qnft_img_ext(info->type) ? qnft_img_ext(info->type) : "");
+                                  "The image is damaged: its header could not be read.");
     }
     if ((apr_int64_t)info->width * (apr_int64_t)info->height > conf->image_max_pixels) {
         return qnft_respond_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "too_many_pixels",
@@ -263,24 +258,47 @@ static int check_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf,
     return OK;
 }
 
-static int record_image(request_rec *r, ap_dbd_t *db, const char *id,
-                        const qnft_img_info *info, apr_off_t bytes)
+/* Row first, file second: a failed insert leaves nothing behind, and a
+ * committed file is never removed again (another request may share it). */
+static int store_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf,
+                       const char *id, const qnft_img_info *info, const char *name)
 {
-    const char *args[5];
-    const char *err = NULL;
-    int nrows = 0;
+    const char *args[5], *err = NULL;
+    ap_dbd_t *db;
+    qnft_db_status dst;
+    apr_status_t rv;
+    int nrows = 0, existed = 0;
 
+    /* Acquired only now: a pooled connection is not held through a slow
+     * client's upload. */
+    db = qnft_db_acquire(r);
+    if (!db) {
+        return qnft_db_respond(r, QNFT_DB_DOWN);
+    }
     args[0] = id;
     args[1] = qnft_img_mime(info->type);
     args[2] = apr_psprintf(r->pool, "%u", info->width);
     args[3] = apr_psprintf(r->pool, "%u", info->height);
-    args[4] = apr_off_t_toa(r->pool, bytes);
-    if (qnft_db_query(r, db, QNFT_SQL_IMAGE_INSERT, &nrows, 5, args, &err) != 0) {
+    args[4] = apr_off_t_toa(r->pool, qnft_store_size(u->writer));
+    dst = qnft_db_query(r, db, QNFT_SQL_IMAGE_INSERT, &nrows, 5, args, &err);
+    if (dst != QNFT_DB_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01203)
                       "upload: recording image %s failed: %s", id, err);
-        return 0;
+        return qnft_db_respond(r, dst);
     }
-    return 1;
+    rv = qnft_store_commit(u->writer, name, &existed);
+    if (rv != APR_SUCCESS) {
+        /* Our row alone would point at nothing; one that was there before
+         * belongs to a file that exists. */
+        if (nrows == 1) {
+            qnft_db_query(r, db, QNFT_SQL_IMAGE_FORGET, NULL, 1, args, &err);
+        }
+        return qnft_respond_storage_error(r, rv, "save the upload");
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, QNFTLOGNO(01204)
+                  "upload: %s %s %ux%u %s bytes%s", id, args[1], info->width, info->height,
+                  args[4], existed ? " (already stored)" : "");
+    return OK;
 }
 
 static int upload_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf)
@@ -288,14 +306,14 @@ static int upload_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf
     const char *ctype, *clen, *boundary = NULL, *id, *name, *url;
     qnft_mp_parser *mp;
     qnft_img_info info;
-    ap_dbd_t *db;
     json_t *body;
     apr_status_t rv;
-    int rc, existed = 0;
+    int rc;
 
     ctype = apr_table_get(r->headers_in, "Content-Type");
     if (!ctype || qnft_mp_boundary(r->pool, ctype, &boundary) != QNFT_MP_OK) {
-        if (ctype && !strncasecmp(ctype, "multipart/form-data", 19)) {
+        if (ctype && !strncasecmp(ctype, "multipart/form-data", 19)
+            && (ctype[19] == '\0' || ctype[19] == ';' || ctype[19] == ' ' || ctype[19] == '\t')) {
             return qnft_respond_error(r, HTTP_BAD_REQUEST, "bad_multipart",
                                       "The multipart/form-data Content-Type lacks a valid boundary.");
         }
@@ -307,12 +325,11 @@ static int upload_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf
     if (clen) {
         apr_off_t n;
         if (apr_strtoff(&n, clen, NULL, 10) == APR_SUCCESS
-            && n > conf->upload_max_bytes + 16384) {
-            return qnft_respond_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
-                                      "The upload exceeds the limit of %" APR_OFF_T_FMT
-                                      " bytes.", conf->upload_max_bytes);
+            && n > conf->upload_max_bytes + FRAMING_ALLOWANCE) {
+            return too_large(r, conf);
         }
     }
+
     u->r = r;
     u->dir = apr_pstrcat(r->pool, conf->storage_dir, "/" QNFT_AREA_UPLOADS, NULL);
     u->max_bytes = conf->upload_max_bytes;
@@ -333,39 +350,19 @@ static int upload_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf
         u->stop = UP_NOT_IMAGE;      /* shorter than any image header */
         return answer_stop(r, u, conf);
     }
-    if (qnft_store_finish(u->writer, &id) != APR_SUCCESS) {
-        return storage_error(r, APR_EGENERAL, "finish the upload");
+    rv = qnft_store_finish(u->writer, &id);
+    if (rv != APR_SUCCESS) {
+        return qnft_respond_storage_error(r, rv, "finish the upload");
     }
     rc = check_image(r, u, conf, &info);
     if (rc != OK) {
         return rc;
     }
     name = apr_pstrcat(r->pool, id, ".", qnft_img_ext(info.type), NULL);
-    /* Acquired only now: a pooled connection is not held through a slow
-     * client's upload. */
-    db = qnft_db_acquire(r);
-    if (!db) {
-        return qnft_respond_unavailable(r, conf->db_retry_after, "database_unavailable",
-                                        "The database is unavailable; try again shortly.");
+    rc = store_image(r, u, conf, id, &info, name);
+    if (rc != OK) {
+        return rc;
     }
-    rv = qnft_store_commit(u->writer, name, &existed);
-    if (rv != APR_SUCCESS) {
-        return storage_error(r, rv, "save the upload");
-    }
-    if (!record_image(r, db, id, &info, qnft_store_size(u->writer))) {
-        /* Leave nothing behind that the database does not know. */
-        if (!existed) {
-            apr_file_remove(qnft_store_path(r->pool, conf->storage_dir,
-                                            QNFT_AREA_UPLOADS, name), r->pool);
-        }
-        return qnft_respond_unavailable(r, conf->db_retry_after, "database_unavailable",
-                                        "The database is unavailable; try again shortly.");
-    }
-
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, QNFTLOGNO(01204)
-                  "upload: %s %s %ux%u %" APR_OFF_T_FMT " bytes%s", id,
-                  qnft_img_mime(info.type), info.width, info.height,
-                  qnft_store_size(u->writer), existed ? " (already stored)" : "");
     url = apr_pstrcat(r->pool, qnft_public_base(r), "/qnft/uploads/", name, NULL);
     body = qnft_json_pooled(r->pool, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
                             "status", "success",
@@ -396,6 +393,11 @@ int qnft_upload_handler(request_rec *r)
      * still buffered here), so a client never sees one. */
     if (u.writer) {
         qnft_store_abort(u.writer);
+    }
+    /* An answer before the end of the body: do not read the rest of it
+     * (httpd would, to keep the connection), close instead. */
+    if (!u.body_done) {
+        r->connection->keepalive = AP_CONN_CLOSE;
     }
     return rc;
 }

@@ -4,7 +4,9 @@
  * handle_*.c, the directives live in qnft_config.c, and everything that
  * does not need httpd lives in the core library beside this folder. */
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <apr_strings.h>
 #include <httpd.h>
 #include <http_config.h>
@@ -18,6 +20,7 @@
 #include "apache/mod_qnft.h"
 #include "apache/qnft_config.h"
 #include "apache/qnft_db.h"
+#include "image/qnft_decode.h"
 #include "store/qnft_store.h"
 #include "util/qnft_json.h"
 
@@ -27,7 +30,10 @@
 static int qnft_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                              server_rec *s)
 {
-    const char *err = qnft_db_configure(pconf, s);
+    const char *err = qnft_config_check(ptemp, s);
+    if (!err) {
+        err = qnft_db_configure(s);
+    }
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, QNFTLOGNO(00001) "%s", err);
         return !OK;
@@ -35,19 +41,32 @@ static int qnft_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
     return OK;
 }
 
-/* The children run as User/Group: hand them the storage they write to. */
-static apr_status_t give_to_child_user(apr_pool_t *p, server_rec *s, const char *path)
+/* The children run as User/Group: hand them the areas they write to. This
+ * runs as root in directories the children could have tampered with, so
+ * a symbolic link in place of an area is refused, never followed. */
+static apr_status_t give_to_child_user(const char *path)
 {
-    if (geteuid() == 0 && chown(path, ap_unixd_config.user_id, ap_unixd_config.group_id) != 0) {
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    apr_status_t rv = APR_SUCCESS;
+
+    if (fd < 0) {
         return APR_FROM_OS_ERROR(errno);
     }
-    return APR_SUCCESS;
+    if (fstat(fd, &st) != 0) {
+        rv = APR_FROM_OS_ERROR(errno);
+    }
+    else if (geteuid() == 0
+             && (st.st_uid != ap_unixd_config.user_id || st.st_gid != ap_unixd_config.group_id)
+             && fchown(fd, ap_unixd_config.user_id, ap_unixd_config.group_id) != 0) {
+        rv = APR_FROM_OS_ERROR(errno);
+    }
+    close(fd);
+    return rv;
 }
 
 static int prepare_storage(apr_pool_t *p, server_rec *s)
 {
-    static const char *areas[] = { "", "/" QNFT_AREA_UPLOADS, "/" QNFT_AREA_GIFS,
-                                   "/" QNFT_AREA_META };
     const qnft_srv_conf *c = qnft_srv_config(s);
     apr_status_t rv = qnft_store_prepare(p, c->storage_dir);
     int i;
@@ -58,23 +77,34 @@ static int prepare_storage(apr_pool_t *p, server_rec *s)
                      c->storage_dir);
         return !OK;
     }
-    for (i = 0; i < 4; i++) {
-        const char *d = apr_pstrcat(p, c->storage_dir, areas[i], NULL);
-        rv = give_to_child_user(p, s, d);
+    for (i = 0; qnft_store_areas[i]; i++) {
+        const char *d = apr_pstrcat(p, c->storage_dir, "/", qnft_store_areas[i], NULL);
+        rv = give_to_child_user(d);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, QNFTLOGNO(00003)
-                         "QNFTStorageDir: cannot give %s to the server's User", d);
+                         "QNFTStorageDir: %s must be a directory (not a link) that can be "
+                         "given to the server's User", d);
             return !OK;
-        }
-        if (i > 0) {
-            int n = qnft_store_sweep(p, d, QNFT_TMP_MAX_AGE);
-            if (n > 0) {
-                ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, QNFTLOGNO(00004)
-                             "removed %d stale temporary file(s) from %s", n, d);
-            }
         }
     }
     return OK;
+}
+
+/* In a child, with the User's rights: remove temporary files that killed
+ * processes left behind. */
+static void sweep_storage(apr_pool_t *p, server_rec *s)
+{
+    const qnft_srv_conf *c = qnft_srv_config(s);
+    int i;
+
+    for (i = 0; qnft_store_areas[i]; i++) {
+        const char *d = apr_pstrcat(p, c->storage_dir, "/", qnft_store_areas[i], NULL);
+        int n = qnft_store_sweep(p, d, QNFT_TMP_MAX_AGE);
+        if (n > 0) {
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, QNFTLOGNO(00004)
+                         "removed %d stale temporary file(s) from %s", n, d);
+        }
+    }
 }
 
 static int qnft_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
@@ -83,6 +113,7 @@ static int qnft_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
     server_rec *sp;
 
     qnft_json_init();
+    qnft_decode_init();
     for (sp = s; sp; sp = sp->next) {
         qnft_config_finalize(pconf, sp);
     }
@@ -102,6 +133,14 @@ static int qnft_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 
 static void qnft_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    apr_pool_t *p;
+    server_rec *sp;
+
+    apr_pool_create(&p, pchild);
+    for (sp = s; sp; sp = sp->next) {
+        sweep_storage(p, sp);
+    }
+    apr_pool_destroy(p);
     qnft_db_check_schema(pchild, s);
 }
 
@@ -113,6 +152,7 @@ static void qnft_register_hooks(apr_pool_t *p)
     ap_hook_post_config(qnft_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(qnft_child_init, after_dbd, NULL, APR_HOOK_LAST);
     ap_hook_handler(qnft_upload_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(qnft_gif_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(qnft) = {
@@ -122,8 +162,5 @@ AP_DECLARE_MODULE(qnft) = {
     qnft_create_srv_conf,
     qnft_merge_srv_conf,
     qnft_cmds,
-    qnft_register_hooks,
-#if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
-    AP_MODULE_FLAG_ALWAYS_MERGE
-#endif
+    qnft_register_hooks
 };

@@ -18,5 +18,6 @@ APLOG_USE_MODULE(qnft);
 
 /* Handlers, one file each. */
 int qnft_upload_handler(request_rec *r);
+int qnft_gif_handler(request_rec *r);
 
 #endif

@@ -17,6 +17,11 @@
 #define QNFT_DIR_UPLOAD_MAX     "QNFTUploadMaxBytes"
 #define QNFT_DIR_MAX_PIXELS     "QNFTImageMaxPixels"
 #define QNFT_DIR_DB_RETRY       "QNFTDBRetryAfter"
+#define QNFT_DIR_GIF_MAX_SIDE   "QNFTGifMaxSide"
+#define QNFT_DIR_GIF_FRAMES     "QNFTGifFrames"
+#define QNFT_DIR_GIF_DELAY      "QNFTGifFrameDelay"
+#define QNFT_DIR_GIF_CONCUR     "QNFTGifConcurrency"
+#define QNFT_DIR_GIF_BUDGET     "QNFTGifTimeBudget"
 
 /* Defaults, in one place. */
 static const qnft_srv_conf qnft_defaults = {
@@ -25,6 +30,11 @@ static const qnft_srv_conf qnft_defaults = {
     10 * 1024 * 1024,
     40000000,
     5,
+    512,
+    50,
+    100,
+    2,
+    20,
 };
 
 void *qnft_create_srv_conf(apr_pool_t *p, server_rec *s)
@@ -35,6 +45,11 @@ void *qnft_create_srv_conf(apr_pool_t *p, server_rec *s)
     c->upload_max_bytes = QNFT_UNSET_INT;
     c->image_max_pixels = QNFT_UNSET_INT;
     c->db_retry_after = QNFT_UNSET_INT;
+    c->gif_max_side = QNFT_UNSET_INT;
+    c->gif_frames = QNFT_UNSET_INT;
+    c->gif_delay_ms = QNFT_UNSET_INT;
+    c->gif_concurrency = QNFT_UNSET_INT;
+    c->gif_time_budget = QNFT_UNSET_INT;
     return c;
 }
 
@@ -50,6 +65,11 @@ void *qnft_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_NUM(upload_max_bytes);
     MERGE_NUM(image_max_pixels);
     MERGE_NUM(db_retry_after);
+    MERGE_NUM(gif_max_side);
+    MERGE_NUM(gif_frames);
+    MERGE_NUM(gif_delay_ms);
+    MERGE_NUM(gif_concurrency);
+    MERGE_NUM(gif_time_budget);
     return c;
 }
 
@@ -73,12 +93,25 @@ void qnft_config_finalize(apr_pool_t *p, server_rec *s)
     DEFAULT_NUM(upload_max_bytes);
     DEFAULT_NUM(image_max_pixels);
     DEFAULT_NUM(db_retry_after);
+    DEFAULT_NUM(gif_max_side);
+    DEFAULT_NUM(gif_frames);
+    DEFAULT_NUM(gif_delay_ms);
+    DEFAULT_NUM(gif_concurrency);
+    DEFAULT_NUM(gif_time_budget);
     c->storage_dir = ap_server_root_relative(p, c->storage_dir);
 }
 
-static const char *check_server_context(cmd_parms *cmd)
+/* check_config: what the directive handlers alone cannot tell. */
+const char *qnft_config_check(apr_pool_t *p, server_rec *s)
 {
-    return ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
+    server_rec *sp;
+    for (sp = s; sp; sp = sp->next) {
+        qnft_srv_conf *c = ap_get_module_config(sp->module_config, &qnft_module);
+        if (c->storage_dir && !ap_server_root_relative(p, c->storage_dir)) {
+            return apr_psprintf(p, QNFT_DIR_STORAGE " %s: not a valid path", c->storage_dir);
+        }
+    }
+    return NULL;
 }
 
 /* A whole number with an optional K/M/G suffix (powers of 1024 for bytes,
@@ -98,6 +131,9 @@ static const char *parse_scaled(cmd_parms *cmd, const char *arg, apr_int64_t uni
         goto bad;
     }
     if (*end) {
+        if (unit == 1) {
+            goto bad;       /* a plain count: no suffixes */
+        }
         switch (apr_toupper(*end)) {
         case 'K': mult = unit; break;
         case 'M': mult = unit * unit; break;
@@ -115,17 +151,13 @@ static const char *parse_scaled(cmd_parms *cmd, const char *arg, apr_int64_t uni
     *out = v * mult;
     return NULL;
 bad:
-    return apr_psprintf(cmd->pool, "%s: '%s' is not a whole number "
-                        "(optionally followed by K, M or G)", cmd->cmd->name, arg);
+    return apr_psprintf(cmd->pool, "%s: '%s' is not a whole number%s", cmd->cmd->name, arg,
+                        unit == 1 ? "" : " (optionally followed by K, M or G)");
 }
 
 static const char *set_storage_dir(cmd_parms *cmd, void *dc, const char *arg)
 {
     qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
-    const char *err = check_server_context(cmd);
-    if (err) {
-        return err;
-    }
     if (!*arg) {
         return apr_psprintf(cmd->pool, "%s: an empty path is not a directory", cmd->cmd->name);
     }
@@ -136,14 +168,10 @@ static const char *set_storage_dir(cmd_parms *cmd, void *dc, const char *arg)
 static const char *set_public_url(cmd_parms *cmd, void *dc, const char *arg)
 {
     qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
-    const char *err = check_server_context(cmd);
     apr_uri_t uri;
     apr_size_t n;
     char *url;
 
-    if (err) {
-        return err;
-    }
     if (apr_uri_parse(cmd->pool, arg, &uri) != APR_SUCCESS || !uri.scheme || !uri.hostname
         || (strcasecmp(uri.scheme, "http") && strcasecmp(uri.scheme, "https"))
         || uri.query || uri.fragment || uri.user) {
@@ -163,9 +191,9 @@ static const char *set_public_url(cmd_parms *cmd, void *dc, const char *arg)
 static const char *set_upload_max(cmd_parms *cmd, void *dc, const char *arg)
 {
     qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
-    const char *err = check_server_context(cmd);
     apr_int64_t v;
-    if (err || (err = parse_scaled(cmd, arg, 1024, 1024, APR_INT64_C(1) << 32, &v))) {
+    const char *err;
+    if ((err = parse_scaled(cmd, arg, 1024, 1024, APR_INT64_C(1) << 32, &v))) {
         return err;
     }
     c->upload_max_bytes = (apr_off_t)v;
@@ -175,10 +203,10 @@ static const char *set_upload_max(cmd_parms *cmd, void *dc, const char *arg)
 static const char *set_max_pixels(cmd_parms *cmd, void *dc, const char *arg)
 {
     qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
-    const char *err = check_server_context(cmd);
     apr_int64_t v;
+    const char *err;
     /* 1 Gpx would need 4 GiB per decoded frame: far past any sane photo. */
-    if (err || (err = parse_scaled(cmd, arg, 1000, 1, APR_INT64_C(1000000000), &v))) {
+    if ((err = parse_scaled(cmd, arg, 1000, 1, APR_INT64_C(1000000000), &v))) {
         return err;
     }
     c->image_max_pixels = v;
@@ -188,12 +216,37 @@ static const char *set_max_pixels(cmd_parms *cmd, void *dc, const char *arg)
 static const char *set_db_retry(cmd_parms *cmd, void *dc, const char *arg)
 {
     qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
-    const char *err = check_server_context(cmd);
     apr_int64_t v;
-    if (err || (err = parse_scaled(cmd, arg, 1, 1, 3600, &v))) {
+    const char *err;
+    if ((err = parse_scaled(cmd, arg, 1, 1, 3600, &v))) {
         return err;
     }
     c->db_retry_after = (int)v;
+    return NULL;
+}
+
+/* Whole-number directives: the member's offset and range ride in cmd->info. */
+typedef struct {
+    apr_size_t offset;
+    apr_int64_t min, max;
+} int_directive;
+
+static const int_directive gif_max_side_d = { APR_OFFSETOF(qnft_srv_conf, gif_max_side), 16, 2048 };
+static const int_directive gif_frames_d = { APR_OFFSETOF(qnft_srv_conf, gif_frames), 2, 500 };
+static const int_directive gif_delay_d = { APR_OFFSETOF(qnft_srv_conf, gif_delay_ms), 20, 10000 };
+static const int_directive gif_concur_d = { APR_OFFSETOF(qnft_srv_conf, gif_concurrency), 1, 256 };
+static const int_directive gif_budget_d = { APR_OFFSETOF(qnft_srv_conf, gif_time_budget), 1, 600 };
+
+static const char *set_int(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const int_directive *d = cmd->info;
+    char *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    apr_int64_t v;
+    const char *err = parse_scaled(cmd, arg, 1, d->min, d->max, &v);
+    if (err) {
+        return err;
+    }
+    *(int *)(void *)(c + d->offset) = (int)v;
     return NULL;
 }
 
@@ -208,5 +261,15 @@ const command_rec qnft_cmds[] = {
                   "Largest accepted image, width x height in pixels (K/M suffixes; default 40M)"),
     AP_INIT_TAKE1(QNFT_DIR_DB_RETRY, set_db_retry, NULL, RSRC_CONF,
                   "Seconds announced in Retry-After when the database is unavailable (default 5)"),
+    AP_INIT_TAKE1(QNFT_DIR_GIF_MAX_SIDE, set_int, (void *)&gif_max_side_d, RSRC_CONF,
+                  "Longest side of a rendered GIF in pixels (default 512)"),
+    AP_INIT_TAKE1(QNFT_DIR_GIF_FRAMES, set_int, (void *)&gif_frames_d, RSRC_CONF,
+                  "Frames per GIF (default 50)"),
+    AP_INIT_TAKE1(QNFT_DIR_GIF_DELAY, set_int, (void *)&gif_delay_d, RSRC_CONF,
+                  "Milliseconds per GIF frame (default 100)"),
+    AP_INIT_TAKE1(QNFT_DIR_GIF_CONCUR, set_int, (void *)&gif_concur_d, RSRC_CONF,
+                  "GIF renders running at once in one server process (default 2)"),
+    AP_INIT_TAKE1(QNFT_DIR_GIF_BUDGET, set_int, (void *)&gif_budget_d, RSRC_CONF,
+                  "Seconds one GIF render may take before it is abandoned (default 20)"),
     { NULL }
 };

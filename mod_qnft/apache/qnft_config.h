@@ -14,6 +14,11 @@ typedef struct {
     apr_off_t upload_max_bytes;     /* QNFTUploadMaxBytes */
     apr_int64_t image_max_pixels;   /* QNFTImageMaxPixels */
     int db_retry_after;             /* QNFTDBRetryAfter (seconds) */
+    int gif_max_side;               /* QNFTGifMaxSide (pixels) */
+    int gif_frames;                 /* QNFTGifFrames */
+    int gif_delay_ms;               /* QNFTGifFrameDelay */
+    int gif_concurrency;            /* QNFTGifConcurrency (per process) */
+    int gif_time_budget;            /* QNFTGifTimeBudget (seconds) */
 } qnft_srv_conf;
 
 extern const command_rec qnft_cmds[];
@@ -23,6 +28,9 @@ void *qnft_merge_srv_conf(apr_pool_t *p, void *basev, void *addv);
 
 /* The effective configuration of a server, defaults applied. */
 const qnft_srv_conf *qnft_srv_config(const server_rec *s);
+
+/* check_config: cross-checks; an error sentence or NULL. */
+const char *qnft_config_check(apr_pool_t *p, server_rec *s);
 
 /* post_config: apply defaults and resolve paths for server s. */
 void qnft_config_finalize(apr_pool_t *p, server_rec *s);

@@ -5,7 +5,9 @@
 #include <http_log.h>
 
 #include "apache/mod_qnft.h"
+#include "apache/qnft_config.h"
 #include "apache/qnft_db.h"
+#include "apache/qnft_respond.h"
 #include "db/qnft_schema.h"
 
 /* Every statement of the module, prepared once per server at config time.
@@ -22,6 +24,16 @@ static const qnft_stmt_def qnft_statements[] = {
     { QNFT_SQL_IMAGE_INSERT,
       "INSERT INTO images (id, mime_type, width, height, bytes) "
       "VALUES (%s, %s, %s::integer, %s::integer, %s::bigint) ON CONFLICT (id) DO NOTHING" },
+    { QNFT_SQL_IMAGE_FORGET,
+      "DELETE FROM images WHERE id = %s" },
+    { QNFT_SQL_GIF_GET,
+      "SELECT frames, width, height, bytes, extract(epoch FROM overlay_at)::bigint "
+      "FROM gifs WHERE id = %s" },
+    { QNFT_SQL_GIF_INSERT,
+      "INSERT INTO gifs (id, image_id, style, frames, delay_ms, width, height, bytes, "
+      "btc_usdc, sol_usdc, overlay_at) VALUES (%s, %s, %s, %s::integer, %s::integer, "
+      "%s::integer, %s::integer, %s::bigint, %s::numeric, %s::numeric, "
+      "to_timestamp(%s::bigint)) ON CONFLICT (id) DO NOTHING" },
     { QNFT_SQL_IMAGE_GET,
       "SELECT mime_type, width, height, bytes FROM images WHERE id = %s" },
 };
@@ -33,7 +45,7 @@ static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open_fn;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close_fn;
 
-const char *qnft_db_configure(apr_pool_t *p, server_rec *s)
+const char *qnft_db_configure(server_rec *s)
 {
     server_rec *sp;
     apr_size_t i;
@@ -68,6 +80,8 @@ void qnft_db_check_schema(apr_pool_t *p, server_rec *s)
     if (!dbd_open_fn) {
         return;
     }
+    /* p is the child's pool: keep the result out of it */
+    apr_pool_create(&p, p);
     db = dbd_open_fn(p, s);
     if (!db) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, QNFTLOGNO(01101)
@@ -96,14 +110,16 @@ void qnft_db_check_schema(apr_pool_t *p, server_rec *s)
                      apr_dbd_error(db->driver, db->handle, -1));
     }
     dbd_close_fn(s, db);
+    apr_pool_destroy(p);
 }
 
 ap_dbd_t *qnft_db_acquire(request_rec *r)
 {
     ap_dbd_t *db = dbd_acquire_fn ? dbd_acquire_fn(r) : NULL;
     if (!db) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01105)
-                      "no database connection (is PostgreSQL up? see mod_dbd's messages)");
+        /* mod_dbd has logged why at level error already */
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01105)
+                      "no database connection: answering 503");
     }
     return db;
 }
@@ -123,94 +139,96 @@ static const char *stmt_sql(const char *label)
  * use fails ("terminating connection ..."), and libpq's reset (done by
  * apr_dbd_check_conn, also inside mod_dbd) gives a fresh session without
  * the prepared statements (SQLSTATE 26000). Bring the connection back and
- * prepare ours again; mod_dbd keeps the handles in db->prepared.
+ * prepare ours again; mod_dbd keeps the handles in db->prepared. (Other
+ * modules' statements on a shared connection are theirs to restore.)
  *
- * Returns 1 when the session is new, so the failed statement can never
- * have run there and one retry is safe; 0 when the session is the same
- * (a real SQL error) or the database is still away. Whether the session is
- * new is told by PREPARE itself: on an old session the label exists. */
-static int recover_session(request_rec *r, ap_dbd_t *db, int rv)
+ * Whether the session is new is told by PREPARE itself: on the old session
+ * the label exists. Only on a new session is one retry safe, since the
+ * failed statement cannot have run there. */
+typedef enum { SESSION_SAME, SESSION_DOWN, SESSION_NEW } session_state;
+
+static session_state recover_session(request_rec *r, ap_dbd_t *db, const char *msg)
 {
-    const char *msg = apr_dbd_error(db->driver, db->handle, rv);
     apr_size_t i;
 
     if (!(msg && strstr(msg, "prepared statement") && strstr(msg, "does not exist"))
         && apr_dbd_check_conn(db->driver, r->pool, db->handle) != APR_SUCCESS) {
-        return 0;
+        return SESSION_DOWN;
     }
     for (i = 0; i < QNFT_N_STATEMENTS; i++) {
         apr_dbd_prepared_t *st = NULL;
         if (apr_dbd_prepare(db->driver, db->pool, db->handle, qnft_statements[i].sql,
                             qnft_statements[i].label, &st) != 0) {
             if (i == 0) {
-                return 0;   /* same session: the error was a real one */
+                return SESSION_SAME;
             }
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01107)
                           "re-preparing %s failed: %s", qnft_statements[i].label,
                           apr_dbd_error(db->driver, db->handle, -1));
-            return 0;
+            return SESSION_DOWN;
         }
         apr_hash_set(db->prepared, qnft_statements[i].label, APR_HASH_KEY_STRING, st);
     }
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01106)
                   "database connection was lost and is back; statements prepared again");
-    return 1;
+    return SESSION_NEW;
 }
 
-static apr_dbd_prepared_t *lookup(request_rec *r, ap_dbd_t *db, const char *label,
-                                  const char **err)
+/* Run label once, and once more on a fresh session if the first attempt
+ * met a lost connection. res NULL: a query (rows counted in *nrows). */
+static qnft_db_status run(request_rec *r, ap_dbd_t *db, const char *label, int *nrows,
+                          apr_dbd_results_t **res, int nargs, const char **args,
+                          const char **err)
 {
     apr_dbd_prepared_t *st = apr_hash_get(db->prepared, label, APR_HASH_KEY_STRING);
-    if (!st) {
-        *err = apr_psprintf(r->pool, "statement %s is not prepared%s", label,
-                            stmt_sql(label) ? "" : " (unknown label)");
-    }
-    return st;
-}
+    int attempt;
 
-int qnft_db_query(request_rec *r, ap_dbd_t *db, const char *label, int *nrows,
-                  int nargs, const char **args, const char **err)
-{
-    apr_dbd_prepared_t *st = lookup(r, db, label, err);
-    int rv, attempt;
-
-    if (!st) {
-        return -1;
-    }
     for (attempt = 0; ; attempt++) {
-        rv = apr_dbd_pquery(db->driver, r->pool, db->handle, nrows, st, nargs, args);
-        if (rv == 0 || attempt > 0 || !recover_session(r, db, rv)) {
-            break;
+        session_state ss;
+        int rv;
+        if (!st) {
+            *err = apr_psprintf(r->pool, "statement %s is not prepared%s", label,
+                                stmt_sql(label) ? "" : " (unknown label)");
+            return QNFT_DB_FAILED;
+        }
+        if (res) {
+            *res = NULL;
+            rv = apr_dbd_pselect(db->driver, r->pool, db->handle, res, st, 1, nargs, args);
+        }
+        else {
+            rv = apr_dbd_pquery(db->driver, r->pool, db->handle, nrows, st, nargs, args);
+        }
+        if (rv == 0) {
+            return QNFT_DB_OK;
+        }
+        /* copied now: recovery's own statements overwrite the message */
+        *err = apr_pstrdup(r->pool, apr_dbd_error(db->driver, db->handle, rv));
+        if (attempt > 0) {
+            return QNFT_DB_FAILED;
+        }
+        ss = recover_session(r, db, *err);
+        if (ss == SESSION_DOWN) {
+            return QNFT_DB_DOWN;
+        }
+        if (ss == SESSION_SAME) {
+            return QNFT_DB_FAILED;
         }
         st = apr_hash_get(db->prepared, label, APR_HASH_KEY_STRING);
     }
-    if (rv != 0) {
-        *err = apr_pstrdup(r->pool, apr_dbd_error(db->driver, db->handle, rv));
-    }
-    return rv;
 }
 
-int qnft_db_select(request_rec *r, ap_dbd_t *db, const char *label,
-                   apr_dbd_results_t **res, int nargs, const char **args, const char **err)
+qnft_db_status qnft_db_query(request_rec *r, ap_dbd_t *db, const char *label, int *nrows,
+                             int nargs, const char **args, const char **err)
 {
-    apr_dbd_prepared_t *st = lookup(r, db, label, err);
-    int rv, attempt;
+    int n = 0;
+    return run(r, db, label, nrows ? nrows : &n, NULL, nargs, args, err);
+}
 
-    if (!st) {
-        return -1;
-    }
-    for (attempt = 0; ; attempt++) {
-        *res = NULL;
-        rv = apr_dbd_pselect(db->driver, r->pool, db->handle, res, st, 1, nargs, args);
-        if (rv == 0 || attempt > 0 || !recover_session(r, db, rv)) {
-            break;
-        }
-        st = apr_hash_get(db->prepared, label, APR_HASH_KEY_STRING);
-    }
-    if (rv != 0) {
-        *err = apr_pstrdup(r->pool, apr_dbd_error(db->driver, db->handle, rv));
-    }
-    return rv;
+qnft_db_status qnft_db_select(request_rec *r, ap_dbd_t *db, const char *label,
+                              apr_dbd_results_t **res, int nargs, const char **args,
+                              const char **err)
+{
+    return run(r, db, label, NULL, res, nargs, args, err);
 }
 
 apr_dbd_row_t *qnft_db_row(request_rec *r, ap_dbd_t *db, apr_dbd_results_t *res, int i)
@@ -226,4 +244,16 @@ apr_dbd_row_t *qnft_db_row(request_rec *r, ap_dbd_t *db, apr_dbd_results_t *res,
 const char *qnft_db_col(ap_dbd_t *db, apr_dbd_row_t *row, int n)
 {
     return apr_dbd_get_entry(db->driver, row, n);
+}
+
+int qnft_db_respond(request_rec *r, qnft_db_status st)
+{
+    if (st == QNFT_DB_DOWN) {
+        return qnft_respond_unavailable(r, qnft_srv_config(r->server)->db_retry_after,
+                                        "database_unavailable",
+                                        "The database is unavailable; try again shortly.");
+    }
+    return qnft_respond_error(r, HTTP_INTERNAL_SERVER_ERROR, "internal_error",
+                              "The request could not be completed because of a server "
+                              "error; it has been logged.");
 }

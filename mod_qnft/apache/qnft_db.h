@@ -12,10 +12,13 @@
 #define QNFT_SQL_SCHEMA_VERSION "qnft_schema_version"
 #define QNFT_SQL_IMAGE_INSERT   "qnft_image_insert"
 #define QNFT_SQL_IMAGE_GET      "qnft_image_get"
+#define QNFT_SQL_IMAGE_FORGET   "qnft_image_forget"
+#define QNFT_SQL_GIF_GET        "qnft_gif_get"
+#define QNFT_SQL_GIF_INSERT     "qnft_gif_insert"
 
 /* check_config: find mod_dbd and prepare every statement for every server.
  * Returns an error sentence when mod_dbd is not loaded. */
-const char *qnft_db_configure(apr_pool_t *p, server_rec *s);
+const char *qnft_db_configure(server_rec *s);
 
 /* child_init: say in the error log when the schema is missing or behind. */
 void qnft_db_check_schema(apr_pool_t *p, server_rec *s);
@@ -23,16 +26,26 @@ void qnft_db_check_schema(apr_pool_t *p, server_rec *s);
 /* The request's connection, or NULL when the database is unreachable. */
 ap_dbd_t *qnft_db_acquire(request_rec *r);
 
-/* Run a prepared statement with text arguments. On failure returns the
- * apr_dbd error code and puts the driver's message in *err. */
-int qnft_db_query(request_rec *r, ap_dbd_t *db, const char *label, int *nrows,
-                  int nargs, const char **args, const char **err);
+typedef enum {
+    QNFT_DB_OK = 0,
+    QNFT_DB_DOWN,       /* no working connection: answer 503, try later */
+    QNFT_DB_FAILED      /* the statement itself failed: a bug or a constraint */
+} qnft_db_status;
 
-/* Run a prepared select; rows are fetched randomly-accessibly so that a
- * dead connection is an error and never an empty result. */
-int qnft_db_select(request_rec *r, ap_dbd_t *db, const char *label,
-                   apr_dbd_results_t **res, int nargs, const char **args,
-                   const char **err);
+/* Run a prepared statement with text arguments (NULL for SQL NULL). On
+ * failure the driver's message is in *err. */
+qnft_db_status qnft_db_query(request_rec *r, ap_dbd_t *db, const char *label, int *nrows,
+                             int nargs, const char **args, const char **err);
+
+/* Run a prepared select; rows are fetched random-access so that a dead
+ * connection is an error and never an empty result. */
+qnft_db_status qnft_db_select(request_rec *r, ap_dbd_t *db, const char *label,
+                              apr_dbd_results_t **res, int nargs, const char **args,
+                              const char **err);
+
+/* Answer a failed database step: 503 + Retry-After when the database is
+ * away, 500 otherwise. The caller has logged the cause. */
+int qnft_db_respond(request_rec *r, qnft_db_status st);
 
 /* Row i (0-based) of res, or NULL past the end. */
 apr_dbd_row_t *qnft_db_row(request_rec *r, ap_dbd_t *db, apr_dbd_results_t *res, int i);

@@ -43,10 +43,6 @@ static int respond_error_v(request_rec *r, int status, const char *code,
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, QNFTLOGNO(01002)
                       "%s %s answered %d %s", r->method, r->uri, status, code);
     }
-    /* A client error mid-body means the rest of it is not worth reading. */
-    if (ap_status_drops_connection(status)) {
-        r->connection->keepalive = AP_CONN_CLOSE;
-    }
     return qnft_respond_json(r, status, body);
 }
 
@@ -67,6 +63,19 @@ int qnft_respond_unavailable(request_rec *r, int retry_after, const char *code,
     return qnft_respond_error(r, HTTP_SERVICE_UNAVAILABLE, code, "%s", message);
 }
 
+int qnft_respond_storage_error(request_rec *r, apr_status_t rv, const char *what)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, QNFTLOGNO(01003)
+                  "%s %s: cannot %s in the storage directory", r->method, r->uri, what);
+    if (APR_STATUS_IS_ENOSPC(rv)) {
+        return qnft_respond_error(r, HTTP_INSUFFICIENT_STORAGE, "insufficient_storage",
+                                  "The server has no room to store this right now.");
+    }
+    apr_table_setn(r->headers_out, "Retry-After", "30");
+    return qnft_respond_error(r, HTTP_SERVICE_UNAVAILABLE, "storage_unavailable",
+                              "The file could not be stored right now; try again later.");
+}
+
 int qnft_respond_method(request_rec *r, const char *allow)
 {
     apr_table_setn(r->headers_out, "Allow", allow);
@@ -77,9 +86,16 @@ int qnft_respond_method(request_rec *r, const char *allow)
 const char *qnft_public_base(request_rec *r)
 {
     const qnft_srv_conf *c = qnft_srv_config(r->server);
+    apr_port_t port = r->server->port;
+
     if (c->public_url) {
         return c->public_url;
     }
-    /* ap_construct_url honours UseCanonicalName and the request's port. */
-    return ap_construct_url(r->pool, "", r);
+    /* From ServerName, never from the client's Host header: these links
+     * end up in NFT metadata that others fetch. */
+    if (port == 0 || port == ap_default_port(r)) {
+        return apr_pstrcat(r->pool, ap_http_scheme(r), "://", r->server->server_hostname, NULL);
+    }
+    return apr_psprintf(r->pool, "%s://%s:%u", ap_http_scheme(r), r->server->server_hostname,
+                        (unsigned)port);
 }

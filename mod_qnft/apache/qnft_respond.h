@@ -24,6 +24,10 @@ int qnft_respond_error(request_rec *r, int status, const char *code,
 int qnft_respond_unavailable(request_rec *r, int retry_after, const char *code,
                              const char *message);
 
+/* The storage directory failed at step what (logged with rv): 507 when
+ * the disk is full, else 503 with Retry-After. */
+int qnft_respond_storage_error(request_rec *r, apr_status_t rv, const char *what);
+
 /* 405 with an Allow header. */
 int qnft_respond_method(request_rec *r, const char *allow);
 

@@ -10,7 +10,10 @@
 
 #include "db/qnft_migrate.h"
 #include "db/qnft_schema.h"
+#include "image/qnft_decode.h"
 #include "image/qnft_probe.h"
+#include "image/qnft_render.h"
+#include "util/qnft_digest.h"
 
 #ifndef QNFT_SQLDIR
 #define QNFT_SQLDIR "/usr/share/mod_qnft/sql"
@@ -25,6 +28,13 @@ static void usage(FILE *out)
         "  migrate --db PARAMS [--sql DIR]   apply the SQL migrations not yet applied\n"
         "                                    (PARAMS as in DBDParams; DIR default %s)\n"
         "  probe FILE                        print an image's type and dimensions\n"
+        "  gif IN OUT [options]              render the quantum GIF of a picture\n"
+        "      --style S       default, noise, kaleidoscope or wave_warp (default: default)\n"
+        "      --frames N      frame count (default 50)    --delay MS  per frame (default 100)\n"
+        "      --max-side N    longest side (default 512)\n"
+        "      --btc P --sol P overlay prices (default N/A)\n"
+        "      --time T        overlay time, seconds since 1970 (default now)\n"
+        "      --stats         print size, time, PSNR and peak memory as key=value\n"
         "  version                           print versions\n",
         QNFT_SQLDIR);
 }
@@ -38,6 +48,143 @@ static const char *opt(int argc, const char *const *argv, const char *name)
         }
     }
     return NULL;
+}
+
+static int int_opt(int argc, const char *const *argv, const char *name, int def,
+                   int min, int max)
+{
+    const char *v = opt(argc, argv, name);
+    int n;
+    if (!v) {
+        return def;
+    }
+    n = atoi(v);
+    if (n < min || n > max) {
+        fprintf(stderr, "qnft: %s must be %d..%d\n", name, min, max);
+        exit(2);
+    }
+    return n;
+}
+
+static int has_flag(int argc, const char *const *argv, const char *name)
+{
+    int i;
+    for (i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], name)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static apr_status_t write_file(void *baton, const void *data, apr_size_t len)
+{
+    return apr_file_write_full(baton, data, len, NULL);
+}
+
+static int read_whole(apr_pool_t *p, const char *path, const unsigned char **data,
+                      apr_size_t *len)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_mmap_t *mm;
+    if (apr_file_open(&f, path, APR_FOPEN_READ, 0, p) != APR_SUCCESS
+        || apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS || fi.size == 0
+        || apr_mmap_create(&mm, f, 0, (apr_size_t)fi.size, APR_MMAP_READ, p) != APR_SUCCESS) {
+        return 0;
+    }
+    *data = mm->mm;
+    *len = mm->size;
+    return 1;
+}
+
+static long peak_rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[128];
+    long kb = -1;
+    while (f && fgets(line, sizeof(line), f)) {
+        if (!strncmp(line, "VmHWM:", 6)) {
+            kb = atol(line + 6);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return kb;
+}
+
+static int cmd_gif(apr_pool_t *p, int argc, const char *const *argv)
+{
+    qnft_render_opts o;
+    qnft_render_stats st;
+    qnft_img_info info;
+    qnft_rgb *rgb;
+    const unsigned char *data;
+    apr_size_t len;
+    apr_file_t *out;
+    const char *style = opt(argc, argv, "--style");
+    const char *btc = opt(argc, argv, "--btc"), *sol = opt(argc, argv, "--sol");
+    const char *when = opt(argc, argv, "--time");
+    double btc_v, sol_v;
+    apr_time_t t0, t1, t2;
+    apr_status_t rv;
+
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    memset(&o, 0, sizeof(o));
+    if (style && qnft_style_parse(style, &o.style) != 0) {
+        fprintf(stderr, "qnft gif: unknown style '%s' (valid: %s)\n", style, qnft_style_list());
+        return 2;
+    }
+    o.frames = int_opt(argc, argv, "--frames", 50, 2, 500);
+    o.delay_ms = int_opt(argc, argv, "--delay", 100, 20, 10000);
+    o.measure = has_flag(argc, argv, "--stats");
+    if (!read_whole(p, argv[0], &data, &len)) {
+        fprintf(stderr, "qnft gif: cannot read %s\n", argv[0]);
+        return 1;
+    }
+    qnft_decode_init();
+    t0 = apr_time_now();
+    switch (qnft_decode(p, data, len, APR_INT64_C(1000000000),
+                        int_opt(argc, argv, "--max-side", 512, 16, 4096), &rgb, &info)) {
+    case QNFT_DECODE_OK:
+        break;
+    case QNFT_DECODE_UNSUPPORTED:
+        fprintf(stderr, "qnft gif: %s is not a PNG, JPEG, GIF or WebP image\n", argv[0]);
+        return 1;
+    default:
+        fprintf(stderr, "qnft gif: %s is damaged or too large\n", argv[0]);
+        return 1;
+    }
+    t1 = apr_time_now();
+    qnft_sha256_once(data, len, o.seed);
+    btc_v = btc ? atof(btc) : 0;
+    sol_v = sol ? atof(sol) : 0;
+    qnft_render_caption(p, btc ? &btc_v : NULL, sol ? &sol_v : NULL,
+                        when ? apr_time_from_sec(atol(when)) : apr_time_now(), o.lines);
+    if (apr_file_open(&out, argv[1], APR_FOPEN_CREATE | APR_FOPEN_WRITE | APR_FOPEN_TRUNCATE
+                      | APR_FOPEN_BUFFERED, APR_FPROT_OS_DEFAULT, p) != APR_SUCCESS) {
+        fprintf(stderr, "qnft gif: cannot write %s\n", argv[1]);
+        return 1;
+    }
+    rv = qnft_render_gif(p, rgb, &o, write_file, out, &st);
+    apr_file_close(out);
+    t2 = apr_time_now();
+    if (rv != APR_SUCCESS) {
+        fprintf(stderr, "qnft gif: writing %s failed\n", argv[1]);
+        return 1;
+    }
+    if (o.measure) {
+        printf("width=%d height=%d frames=%d colors=%d bytes=%" APR_OFF_T_FMT
+               " decode_ms=%.1f render_ms=%.1f ms_per_frame=%.2f psnr_mean=%.2f psnr_min=%.2f"
+               " peak_rss_kb=%ld\n", st.width, st.height, st.frames, st.colors, st.bytes,
+               (t1 - t0) / 1000.0, (t2 - t1) / 1000.0, (t2 - t1) / 1000.0 / st.frames,
+               st.psnr_mean, st.psnr_min, peak_rss_kb());
+    }
+    return 0;
 }
 
 static void print_applied(void *baton, int version, const char *name)
@@ -120,6 +267,9 @@ int main(int argc, const char *const *argv)
     }
     else if (!strcmp(argv[1], "probe")) {
         rc = cmd_probe(p, argc - 2, argv + 2);
+    }
+    else if (!strcmp(argv[1], "gif")) {
+        rc = cmd_gif(p, argc - 2, argv + 2);
     }
     else if (!strcmp(argv[1], "version")) {
         printf("qnft %s (schema %d)\n", QNFT_VERSION, QNFT_SCHEMA_VERSION);

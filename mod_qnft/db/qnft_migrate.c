@@ -113,6 +113,14 @@ apr_status_t qnft_migrate(apr_pool_t *p, const char *params, const char *sql_dir
         *err = apr_psprintf(p, "cannot read the migrations directory %s", sql_dir);
         return APR_ENOENT;
     }
+    for (i = 1; i < list->nelts; i++) {
+        const migration *a = &APR_ARRAY_IDX(list, i - 1, migration);
+        const migration *b = &APR_ARRAY_IDX(list, i, migration);
+        if (a->version == b->version) {
+            *err = apr_psprintf(p, "%s and %s have the same number", a->name, b->name);
+            return APR_EINVAL;
+        }
+    }
     apr_dbd_init(p);
     rv = apr_dbd_get_driver(p, "pgsql", &drv);
     if (rv != APR_SUCCESS) {
@@ -160,7 +168,12 @@ apr_status_t qnft_migrate(apr_pool_t *p, const char *params, const char *sql_dir
             return APR_EGENERAL;
         }
         sql = apr_palloc(p, (apr_size_t)fi.size + 1);
-        apr_file_read_full(f, sql, (apr_size_t)fi.size, NULL);
+        if (apr_file_read_full(f, sql, (apr_size_t)fi.size, NULL) != APR_SUCCESS) {
+            *err = apr_psprintf(p, "cannot read %s", m->path);
+            apr_file_close(f);
+            apr_dbd_close(drv, h);
+            return APR_EGENERAL;
+        }
         sql[fi.size] = '\0';
         apr_file_close(f);
 

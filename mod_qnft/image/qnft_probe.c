@@ -278,13 +278,42 @@ static int gif_skip_subblocks(const unsigned char *b, apr_size_t len,
     return 0;
 }
 
-/* Counts image descriptors as far as the buffer allows; stops at the
- * second one, at the trailer, at anything unexpected or at the end of
- * buf. Only affects info->animated: the decoder judges the rest. */
-static int gif_animated(const unsigned char *b, apr_size_t len)
+/* Widen *w x *h so that it covers a frame at (x, y) of size fw x fh.
+ * Callers keep every operand below 2^26, so the sums cannot overflow. */
+static void grow_extent(apr_uint32_t x, apr_uint32_t y, apr_uint32_t fw,
+                        apr_uint32_t fh, apr_uint32_t *w, apr_uint32_t *h)
 {
+    if (x + fw > *w)
+        *w = x + fw;
+    if (y + fh > *h)
+        *h = y + fh;
+}
+
+/* The logical screen is only what the file says; each image descriptor
+ * carries its own left, top, width and height, and a decoder may allocate
+ * for those. So every frame is visited (LZW data is stepped over by its
+ * sub-block lengths, never decoded) and the reported size is the screen
+ * grown to cover each frame: the caller's pixel limit then applies to
+ * anything a decoder could be asked to hold. The walk ends at the trailer,
+ * at a byte that starts no block, or where buf ends; in the last case the
+ * frames seen so far are reported, but at least one image descriptor must
+ * have been read whole, or more data is needed. */
+static qnft_probe_status probe_gif(const unsigned char *b, apr_size_t len,
+                                   qnft_img_info *out)
+{
+    apr_uint32_t w, h;
     apr_size_t pos = 13;
-    int frames = 0;
+    int frames = 0;                     /* complete image descriptors */
+    int intros = 0;                     /* 0x2C bytes met, for "animated" */
+    int ended = 1;                      /* the walk ran out of data */
+
+    /* header(6) + logical screen descriptor(7) */
+    if (!have(len, 0, 13))
+        return QNFT_PROBE_NEED_MORE;
+    w = le16(b + 6);
+    h = le16(b + 8);
+    if (w == 0 || h == 0)
+        return QNFT_PROBE_CORRUPT;
 
     if (b[10] & 0x80)                   /* global colour table */
         pos += (apr_size_t)3 << ((b[10] & 7) + 1);
@@ -292,41 +321,87 @@ static int gif_animated(const unsigned char *b, apr_size_t len)
     while (pos < len) {
         unsigned char c = b[pos];
         if (c == 0x2C) {                /* image descriptor */
-            if (++frames > 1)
-                return 1;
+            /* left(2) top(2) width(2) height(2) flags(1) after 0x2C */
+            const unsigned char *d = b + pos + 1;
+            apr_uint32_t fw, fh;
+            intros++;
             if (!have(len, pos, 10))
-                return 0;
-            if (b[pos + 9] & 0x80)      /* local colour table */
-                pos += (apr_size_t)3 << ((b[pos + 9] & 7) + 1);
+                break;
+            fw = le16(d + 4);
+            fh = le16(d + 6);
+            if (fw == 0 || fh == 0)
+                return QNFT_PROBE_CORRUPT;
+            grow_extent(le16(d), le16(d + 2), fw, fh, &w, &h);
+            frames++;
+            if (d[8] & 0x80)            /* local colour table */
+                pos += (apr_size_t)3 << ((d[8] & 7) + 1);
             pos += 10 + 1;              /* descriptor + LZW min code size */
             if (pos > len || !gif_skip_subblocks(b, len, &pos))
-                return 0;
+                break;
         } else if (c == 0x21) {         /* extension: introducer, label */
             pos += 2;
             if (pos > len || !gif_skip_subblocks(b, len, &pos))
-                return 0;
+                break;
         } else {                        /* trailer (0x3B) or garbage */
-            return 0;
+            ended = 0;
+            break;
         }
     }
-    return 0;
-}
-
-static qnft_probe_status probe_gif(const unsigned char *b, apr_size_t len,
-                                   qnft_img_info *out)
-{
-    /* header(6) + logical screen descriptor(7) */
-    if (!have(len, 0, 13))
+    if (ended && frames == 0)
         return QNFT_PROBE_NEED_MORE;
-    out->width = le16(b + 6);
-    out->height = le16(b + 8);
-    if (out->width == 0 || out->height == 0)
-        return QNFT_PROBE_CORRUPT;
-    out->animated = gif_animated(b, len);
+    out->width = w;
+    out->height = h;
+    out->animated = intros > 1;
     return QNFT_PROBE_OK;
 }
 
 /* ------------------------------------------------------------------- WebP */
+
+/* Chunks after VP8X. The canvas is only what the file says: the VP8 or
+ * VP8L bitstream that follows carries its own size, and each ANMF frame
+ * its own offset and size (and a bitstream of its own inside), any of
+ * which a decoder may allocate for. Grow *w x *h over all of them. pos
+ * is the first chunk header, end the end of the RIFF payload or of buf,
+ * whichever comes first; (x, y) is the offset of the enclosing ANMF frame
+ * (0, 0 at top level). Chunk sizes are padded to even. A chunk whose size
+ * runs past end ends the walk, after its header has been looked at. Only
+ * one level of ANMF is entered (frames do not nest). */
+static void webp_walk(const unsigned char *b, apr_size_t pos, apr_size_t end,
+                      apr_uint32_t x, apr_uint32_t y, int in_frame,
+                      apr_uint32_t *w, apr_uint32_t *h)
+{
+    while (have(end, pos, 8)) {
+        const unsigned char *p = b + pos + 8;
+        apr_uint32_t size = le32(b + pos + 4);
+        apr_size_t avail = end - pos - 8;      /* payload bytes present */
+
+        /* x, y < 2^25 and the sizes below < 2^24 + 1: no overflow */
+        if (memcmp(b + pos, "VP8 ", 4) == 0) {
+            if (size >= 10 && avail >= 10)
+                grow_extent(x, y, le16(p + 6) & 0x3FFF,
+                            le16(p + 8) & 0x3FFF, w, h);
+        } else if (memcmp(b + pos, "VP8L", 4) == 0) {
+            if (size >= 5 && avail >= 5) {
+                apr_uint32_t bits = le32(p + 1);
+                grow_extent(x, y, (bits & 0x3FFF) + 1,
+                            ((bits >> 14) & 0x3FFF) + 1, w, h);
+            }
+        } else if (memcmp(b + pos, "ANMF", 4) == 0 && !in_frame) {
+            /* X/2 (24) Y/2 (24) width-1 (24) height-1 (24) duration (24)
+             * flags (8), then the frame's own chunks */
+            if (size >= 16 && avail >= 16) {
+                apr_uint32_t fx = 2 * le24(p), fy = 2 * le24(p + 3);
+                apr_size_t fend = size < avail ? pos + 8 + size : end;
+                grow_extent(fx, fy, le24(p + 6) + 1, le24(p + 9) + 1, w, h);
+                webp_walk(b, pos + 8 + 16, fend, fx, fy, 1, w, h);
+            }
+        }
+        if (size > avail)
+            break;
+        /* pos + 8 + size <= end here, so neither sum can wrap */
+        pos += 8 + (apr_size_t)size + (size & 1);
+    }
+}
 
 static qnft_probe_status probe_webp(const unsigned char *b, apr_size_t len,
                                     qnft_img_info *out)
@@ -385,7 +460,11 @@ static qnft_probe_status probe_webp(const unsigned char *b, apr_size_t len,
     }
     if (memcmp(b + 12, "VP8X", 4) == 0) {
         /* extended: flags(1) reserved(3) canvas w-1 (24) canvas h-1 (24);
-         * the chunk has exactly this size (libwebp insists too) */
+         * the chunk has exactly this size (libwebp insists too). The
+         * result is the canvas grown over every bitstream and frame that
+         * follows (see webp_walk). */
+        apr_size_t end = len;
+
         if (chunk_size != 10)
             return QNFT_PROBE_CORRUPT;
         if (!have(len, 20, 10))
@@ -393,6 +472,10 @@ static qnft_probe_status probe_webp(const unsigned char *b, apr_size_t len,
         out->width = le24(d + 4) + 1;
         out->height = le24(d + 7) + 1;
         out->animated = (d[0] & 0x02) != 0;     /* ANIMATION flag */
+        /* decoders stop at the end of the RIFF payload */
+        if (riff_size <= len - 8)
+            end = 8 + (apr_size_t)riff_size;
+        webp_walk(b, 30, end, 0, 0, 0, &out->width, &out->height);
         return QNFT_PROBE_OK;
     }
     /* A simple-format file starts with its bitstream chunk; anything else

@@ -25,18 +25,21 @@ struct qnft_store_writer {
     char hex[QNFT_SHA256_HEX_LEN + 1];
 };
 
+const char *const qnft_store_areas[] = {
+    QNFT_AREA_UPLOADS, QNFT_AREA_GIFS, QNFT_AREA_META, NULL
+};
+
 apr_status_t qnft_store_prepare(apr_pool_t *p, const char *root)
 {
-    static const char *areas[] = { QNFT_AREA_UPLOADS, QNFT_AREA_GIFS, QNFT_AREA_META };
     apr_status_t rv;
     int i;
 
-    rv = apr_dir_make_recursive(root, DIR_PERMS, p);
+    rv = apr_dir_make_recursive(root, DIR_PERMS | APR_FPROT_WREAD | APR_FPROT_WEXECUTE, p);
     if (rv != APR_SUCCESS && !APR_STATUS_IS_EEXIST(rv)) {
         return rv;
     }
-    for (i = 0; i < 3; i++) {
-        const char *d = apr_pstrcat(p, root, "/", areas[i], NULL);
+    for (i = 0; qnft_store_areas[i]; i++) {
+        const char *d = apr_pstrcat(p, root, "/", qnft_store_areas[i], NULL);
         rv = apr_dir_make(d, DIR_PERMS, p);
         if (rv != APR_SUCCESS && !APR_STATUS_IS_EEXIST(rv)) {
             return rv;
@@ -85,9 +88,13 @@ apr_status_t qnft_store_begin(qnft_store_writer **pw, apr_pool_t *p, const char 
         w->tmp_path = NULL;
         return rv;
     }
-    /* Group-readable so the web server can serve what a CLI wrote. */
-    apr_file_perms_set(w->tmp_path, APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_GREAD
-                       | APR_FPROT_WREAD);
+    /* rw-r-----: mkstemp's 0600, opened to the group (backups, admins) */
+    rv = apr_file_perms_set(w->tmp_path, APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_GREAD);
+    if (rv != APR_SUCCESS && rv != APR_INCOMPLETE) {
+        apr_file_close(w->file);
+        apr_file_remove(w->tmp_path, p);
+        return rv;
+    }
     apr_pool_cleanup_register(p, w, writer_cleanup, apr_pool_cleanup_null);
     *pw = w;
     return APR_SUCCESS;

@@ -16,14 +16,18 @@
 
 #define QNFT_STORE_TMP_PREFIX ".tmp-"
 
-/* The three areas under QNFTStorageDir. */
+/* The areas under QNFTStorageDir. */
 #define QNFT_AREA_UPLOADS "uploads"
 #define QNFT_AREA_GIFS    "gifs"
 #define QNFT_AREA_META    "meta"
 
+/* All of them, NULL-terminated. */
+extern const char *const qnft_store_areas[];
+
 typedef struct qnft_store_writer qnft_store_writer;
 
-/* Create root and its areas (mode 0750 dirs) if missing. */
+/* Create root (0755: others must pass through to the areas) and its
+ * areas (0750) if missing. */
 apr_status_t qnft_store_prepare(apr_pool_t *p, const char *root);
 
 /* Absolute path of name in area. name must already be validated. */

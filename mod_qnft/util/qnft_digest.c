@@ -71,3 +71,16 @@ int qnft_is_hex_id(const char *s, apr_size_t n)
     }
     return s[n] == '\0';
 }
+
+static int hexval(char c)
+{
+    return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+void qnft_hex_decode_sha256(const char *hex, unsigned char *out)
+{
+    int i;
+    for (i = 0; i < QNFT_SHA256_LEN; i++) {
+        out[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+    }
+}

@@ -20,6 +20,9 @@ void qnft_sha256_once(const void *data, apr_size_t len, unsigned char *out);
 /* Lower-case hex of len bytes into out (2*len+1 bytes, NUL-terminated). */
 void qnft_hex_encode(const unsigned char *in, apr_size_t len, char *out);
 
+/* 64 hex digits (already validated) back to the 32 bytes. */
+void qnft_hex_decode_sha256(const char *hex, unsigned char *out);
+
 /* True when s is exactly n lower-case hex digits (the id form). */
 int qnft_is_hex_id(const char *s, apr_size_t n);
 

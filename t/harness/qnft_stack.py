@@ -26,9 +26,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def apxs_query(var):
-    return subprocess.run(["apxs", "-q", var], check=True, capture_output=True,
-                          text=True).stdout.strip()
+def build_config(build_dir):
+    """What configure found (t/harness/build.json): the same httpd and
+    modules the module was built against."""
+    import json
+    with open(os.path.join(build_dir, "t", "harness", "build.json")) as f:
+        return json.load(f)
 
 
 def pg_bindir():
@@ -119,7 +122,8 @@ class Httpd:
         self.log_dir = os.path.join(self.root, "logs")
         self.conf = os.path.join(self.root, "httpd.conf")
         self.error_log = os.path.join(self.log_dir, "error_log")
-        self.binary = os.environ.get("QNFT_HTTPD") or "/usr/sbin/apache2"
+        self.build = build_config(build_dir)
+        self.binary = os.environ.get("QNFT_HTTPD") or self.build["httpd"]
         self.url = "http://127.0.0.1:%d" % self.port
         for d in (self.root, self.run_dir, self.log_dir):
             os.makedirs(d, exist_ok=True)
@@ -133,7 +137,7 @@ class Httpd:
             "HTDOCS": os.path.join(SRC, "htdocs"), "PG_PORT": str(self.pg_port),
             "PORT": str(self.port), "RUN_DIR": self.run_dir, "LOG_DIR": self.log_dir,
             "LOG_LEVEL": self.log_level, "USER_LINES": user_lines,
-            "MODULES": apxs_query("LIBEXECDIR"),
+            "MODULES": self.build["modules"],
             "QNFT_SO": os.path.join(self.build_dir, ".libs", "mod_qnft.so"),
             "SRC": SRC, "EXTRA": extra, "DBD_LOAD": "" if load_dbd else "#",
         }

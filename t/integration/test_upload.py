@@ -218,8 +218,22 @@ def test_truncated_png_header_is_400(env):
 
 
 def test_storage_holds_only_accepted_images(env, photos):
-    """After every rejection above, only accepted images remain, each with
-    its database row, and no temporary file is left."""
+    """Rejections of every kind leave nothing behind: only accepted images
+    remain, each with its database row, and no temporary file."""
+    before = env.stored()
+    rows_before = env.pg.psql("SELECT count(*) FROM images")
+    rejected = [
+        upload(env, b"plain text" * 100, filename="x.png"),
+        upload(env, png_bomb(), filename="bomb.png"),
+        upload(env, b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00", filename="t.png"),
+        upload(env, b"", filename="e.png"),
+        requests.post(env.url + "/upload_image",
+                      files=[("file", ("a.png", read(photos, "coffee.png"))),
+                             ("file", ("b.png", read(photos, "coffee.png")))]),
+    ]
+    assert [r.status_code for r in rejected] == [415, 413, 400, 400, 400]
+    assert env.stored() == before
+    assert env.pg.psql("SELECT count(*) FROM images") == rows_before
     files = env.stored()
     assert no_temp_files(env) == []
     ids = set(env.pg.psql("SELECT id FROM images").split())
@@ -229,7 +243,88 @@ def test_storage_holds_only_accepted_images(env, photos):
             assert hashlib.sha256(fh.read()).hexdigest() == f.split(".")[0]
 
 
+def raw_request(env, data, timeout=10):
+    """Send bytes as they are (no client-side path normalisation) and read
+    the whole answer."""
+    s = socket.create_connection(("127.0.0.1", env.httpd.port), timeout=timeout)
+    s.sendall(data)
+    out = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except socket.timeout:
+        pass
+    s.close()
+    return out
+
+
+def test_non_image_is_refused_without_reading_the_rest(env):
+    """415 comes after the first bytes of the file; the connection closes
+    instead of draining a large body."""
+    import time
+    s = socket.create_connection(("127.0.0.1", env.httpd.port), timeout=10)
+    head = (b"--bb\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.png\"\r\n\r\n"
+            b"<html><body>not an image, and a lot of it</body></html>")
+    s.sendall(b"POST /upload_image HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              b"Content-Type: multipart/form-data; boundary=bb\r\n"
+              b"Content-Length: 9000000\r\n\r\n" + head)
+    t0 = time.time()
+    resp = s.recv(65536)
+    while resp and b'"error"' not in resp:
+        more = s.recv(65536)
+        if not more:
+            break
+        resp += more
+    s.close()
+    assert time.time() - t0 < 5
+    assert resp.startswith(b"HTTP/1.1 415"), resp[:200]
+    assert b"Connection: close" in resp
+    assert b'"error":"unsupported_type"' in resp
+
+
+def test_incomplete_body_is_answered_in_json(env):
+    body = (b"--bb\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.png\"\r\n\r\n"
+            b"\x89PNG\r\n\x1a\n")
+    s = socket.create_connection(("127.0.0.1", env.httpd.port), timeout=10)
+    s.sendall(b"POST /upload_image HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              b"Content-Type: multipart/form-data; boundary=bb\r\n"
+              b"Content-Length: 5000\r\n\r\n" + body)
+    s.shutdown(socket.SHUT_WR)          # the promised rest never comes
+    resp = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        resp += chunk
+    s.close()
+    assert resp.startswith(b"HTTP/1.1 400"), resp[:200]
+    assert b"application/json" in resp
+    assert b'"error":"bad_body"' in resp
+    assert no_temp_files(env) == []
+
+
+def test_host_header_does_not_reach_links(env, photos):
+    r = requests.post(env.url + "/upload_image", headers={"Host": "evil.example"},
+                      files={"file": ("c.png", read(photos, "coffee.png"))})
+    assert r.status_code == 200
+    assert r.json()["image_url"].startswith(env.url + "/qnft/uploads/")
+
+
+def test_almost_multipart_content_type_is_415(env):
+    r = requests.post(env.url + "/upload_image", data=b"x",
+                      headers={"Content-Type": "multipart/form-dataX; boundary=zz"})
+    assert_error(r, 415, "unsupported_content_type")
+
+
 def test_temp_and_odd_names_are_not_served(env):
-    for path in ["/qnft/uploads/", "/qnft/uploads/.tmp-abc", "/qnft/uploads/../../etc/passwd",
-                 "/qnft/uploads/" + "A" * 64 + ".png", "/qnft/uploads/" + "a" * 64 + ".svg"]:
-        assert requests.get(env.url + path).status_code in (403, 404), path
+    for path in [b"/qnft/uploads/", b"/qnft/uploads/.tmp-abc", b"/qnft/uploads/../../etc/passwd",
+                 b"/qnft/uploads/..%2f..%2fetc%2fpasswd", b"/qnft/uploads/%2e%2e/%2e%2e/etc/passwd",
+                 b"/qnft/uploads/" + b"A" * 64 + b".png", b"/qnft/uploads/" + b"a" * 64 + b".svg"]:
+        resp = raw_request(env, b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                b"Connection: close\r\n\r\n")
+        status = int(resp.split(b" ", 2)[1])
+        assert status in (400, 403, 404), (path, resp[:100])
+        assert b"root:" not in resp

@@ -13,6 +13,7 @@ int main(void)
     sr = srunner_create(qnft_suite_multipart());
     srunner_add_suite(sr, qnft_suite_probe());
     srunner_add_suite(sr, qnft_suite_store());
+    srunner_add_suite(sr, qnft_suite_render());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -251,13 +251,9 @@ static bb *mk_jpeg_exif(int little, unsigned long orient, unsigned sof,
     return b;
 }
 
-/* GIF: header, screen descriptor with a 2-entry global table, optional
- * NETSCAPE loop extension, n frames each preceded by a GCE, trailer. */
-static bb *mk_gif(const char *ver, unsigned w, unsigned h, int frames,
-                  int local_table)
+/* GIF header and screen descriptor with a 2-entry global table. */
+static void gif_head(bb *b, const char *ver, unsigned w, unsigned h)
 {
-    int i;
-    bb *b = bb_new();
     puts_(b, ver);
     put16le(b, w);
     put16le(b, h);
@@ -265,29 +261,57 @@ static bb *mk_gif(const char *ver, unsigned w, unsigned h, int frames,
     put8(b, 0);
     put8(b, 0);
     fill(b, 0x00, 3); fill(b, 0xFF, 3);
+}
+
+/* One frame: GCE, image descriptor, a little LZW data. *desc_end (if not
+ * NULL) receives the length at which the descriptor is complete. */
+static void gif_frame(bb *b, unsigned left, unsigned top, unsigned w,
+                      unsigned h, int local_table, size_t *desc_end)
+{
+    put8(b, 0x21); put8(b, 0xF9); put8(b, 4);
+    put8(b, 0); put16le(b, 10); put8(b, 0); put8(b, 0);
+    put8(b, 0x2C);
+    put16le(b, left); put16le(b, top); put16le(b, w); put16le(b, h);
+    if (local_table) {
+        put8(b, 0x81);          /* LCT, 4 entries */
+        if (desc_end)
+            *desc_end = b->n;
+        fill(b, 0x80, 12);
+    } else {
+        put8(b, 0);
+        if (desc_end)
+            *desc_end = b->n;
+    }
+    put8(b, 2);                 /* LZW min code size */
+    put8(b, 3); put8(b, 0x44); put8(b, 0x01); put8(b, 0x05);
+    put8(b, 2); put8(b, 0x00); put8(b, 0x00);
+    put8(b, 0);
+}
+
+/* GIF: header, screen descriptor, optional NETSCAPE loop extension, n
+ * frames covering the screen each preceded by a GCE, trailer. *desc_end:
+ * length at which the first image descriptor is complete. */
+static bb *mk_gif_ex(const char *ver, unsigned w, unsigned h, int frames,
+                     int local_table, size_t *desc_end)
+{
+    int i;
+    bb *b = bb_new();
+    gif_head(b, ver, w, h);
     if (frames > 1) {
         put8(b, 0x21); put8(b, 0xFF); put8(b, 11);
         puts_(b, "NETSCAPE2.0");
         put8(b, 3); put8(b, 1); put16le(b, 0); put8(b, 0);
     }
-    for (i = 0; i < frames; i++) {
-        put8(b, 0x21); put8(b, 0xF9); put8(b, 4);
-        put8(b, 0); put16le(b, 10); put8(b, 0); put8(b, 0);
-        put8(b, 0x2C);
-        put16le(b, 0); put16le(b, 0); put16le(b, w); put16le(b, h);
-        if (local_table) {
-            put8(b, 0x81);      /* LCT, 4 entries */
-            fill(b, 0x80, 12);
-        } else {
-            put8(b, 0);
-        }
-        put8(b, 2);             /* LZW min code size */
-        put8(b, 3); put8(b, 0x44); put8(b, 0x01); put8(b, 0x05);
-        put8(b, 2); put8(b, 0x00); put8(b, 0x00);
-        put8(b, 0);
-    }
+    for (i = 0; i < frames; i++)
+        gif_frame(b, 0, 0, w, h, local_table, i == 0 ? desc_end : NULL);
     put8(b, 0x3B);
     return b;
+}
+
+static bb *mk_gif(const char *ver, unsigned w, unsigned h, int frames,
+                  int local_table)
+{
+    return mk_gif_ex(ver, w, h, frames, local_table, NULL);
 }
 
 static void riff_hdr(bb *b, unsigned long riff_size)
@@ -360,6 +384,86 @@ static bb *mk_webp_vp8x(unsigned long w, unsigned long h, unsigned flags)
 {
     return mk_webp_vp8x_ex(w, h, flags, 10);
 }
+
+/* A RIFF chunk, padded to even as the format wants. */
+static void riff_chunk(bb *b, const char *fourcc, const bb *payload)
+{
+    puts_(b, fourcc);
+    put32le(b, payload->n);
+    put(b, payload->d, payload->n);
+    if (payload->n & 1)
+        put8(b, 0);
+}
+
+/* Payloads of the chunks that may follow VP8X. */
+static bb *vp8l_payload(unsigned long w, unsigned long h)
+{
+    bb *p = bb_new();
+    put8(p, 0x2F);
+    put32le(p, (w - 1) | ((h - 1) << 14));
+    fill(p, 0x11, 5);
+    return p;
+}
+
+static bb *vp8_payload(unsigned w, unsigned h)
+{
+    bb *p = bb_new();
+    put24le(p, VP8_TAG_OK);
+    put8(p, 0x9D); put8(p, 0x01); put8(p, 0x2A);
+    put16le(p, w);
+    put16le(p, h);
+    fill(p, 0x5A, 10);
+    return p;
+}
+
+static bb *raw_payload(size_t n)
+{
+    bb *p = bb_new();
+    fill(p, 0x77, n);
+    return p;
+}
+
+/* ANMF: offset (stored halved), size, duration, flags, frame chunks. */
+static bb *anmf_payload(unsigned long x, unsigned long y, unsigned long w,
+                        unsigned long h, const bb *frame)
+{
+    bb *p = bb_new();
+    put24le(p, x / 2);
+    put24le(p, y / 2);
+    put24le(p, w - 1);
+    put24le(p, h - 1);
+    put24le(p, 100);
+    put8(p, 0);
+    if (frame)
+        put(p, frame->d, frame->n);
+    return p;
+}
+
+/* Append chunk fourcc with payload p to b, then free p. */
+static void add_chunk(bb *b, const char *fourcc, bb *p)
+{
+    riff_chunk(b, fourcc, p);
+    bb_free(p);
+}
+
+/* Extended WebP: VP8X with canvas w x h, then the given chunks; the RIFF
+ * size covers exactly this. */
+static bb *mk_webp_ext(unsigned long w, unsigned long h, unsigned flags,
+                       const bb *chunks)
+{
+    bb *b = bb_new();
+    riff_hdr(b, 4 + 8 + 10 + chunks->n);
+    puts_(b, "VP8X");
+    put32le(b, 10);
+    put8(b, flags);
+    fill(b, 0, 3);
+    put24le(b, w - 1);
+    put24le(b, h - 1);
+    put(b, chunks->d, chunks->n);
+    return b;
+}
+
+#define VP8X_MIN 30             /* RIFF header + complete VP8X chunk */
 
 /* -------------------------------------------------------------- sniffing */
 
@@ -869,10 +973,170 @@ START_TEST(test_gif_basic)
     ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
     ASSERT_INFO(inf, QNFT_IMG_GIF, 65535, 1, 1, 0);
     bb_free(b);
-    /* header only, no frame at all yet */
+    /* header only, no frame at all yet: a frame may still change the
+     * size, so more is needed (as long as the data simply ends) */
     b = mk_gif("GIF89a", 2, 3, 0, 0);
-    ck_assert_int_eq(probe_exact(b->d, 13, &inf), QNFT_PROBE_OK);
+    ck_assert_int_eq(probe_exact(b->d, 13, &inf), QNFT_PROBE_NEED_MORE);
+    ASSERT_FAILED(inf, QNFT_IMG_GIF);
+    ck_assert_int_eq(probe_exact(b->d, 13 + 6, &inf), QNFT_PROBE_NEED_MORE);
+    /* ... but a trailer with no frame before it ends the file: the screen
+     * is all there is */
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
     ASSERT_INFO(inf, QNFT_IMG_GIF, 2, 3, 1, 0);
+    bb_free(b);
+}
+END_TEST
+
+START_TEST(test_gif_frame_extents)
+{
+    /* The screen descriptor can lie: the reported size covers every
+     * frame's left+width and top+height. */
+    qnft_img_info inf;
+    bb *b;
+
+    /* 1x1 screen, one 65535x65535 frame */
+    b = bb_new();
+    gif_head(b, "GIF89a", 1, 1);
+    gif_frame(b, 0, 0, 65535, 65535, 0, NULL);
+    put8(b, 0x3B);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_GIF, 65535, 65535, 1, 0);
+    bb_free(b);
+
+    /* 10x10 screen, frame at left 65000, width 1000 */
+    b = bb_new();
+    gif_head(b, "GIF87a", 10, 10);
+    gif_frame(b, 65000, 0, 1000, 4, 0, NULL);
+    put8(b, 0x3B);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_GIF, 66000, 10, 1, 0);
+    bb_free(b);
+
+    /* both offsets and sizes at their maximum: 2 * 65535 each way */
+    b = bb_new();
+    gif_head(b, "GIF89a", 3, 3);
+    gif_frame(b, 65535, 65535, 65535, 65535, 1, NULL);
+    put8(b, 0x3B);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_GIF, 131070, 131070, 1, 0);
+    bb_free(b);
+
+    /* frames inside the screen leave it alone */
+    b = bb_new();
+    gif_head(b, "GIF89a", 100, 80);
+    gif_frame(b, 0, 0, 100, 80, 0, NULL);
+    gif_frame(b, 90, 70, 10, 10, 1, NULL);
+    gif_frame(b, 5, 6, 1, 1, 0, NULL);
+    put8(b, 0x3B);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_GIF, 100, 80, 1, 1);
+    bb_free(b);
+
+    /* the bomb hides in the last of several frames, after extensions;
+     * width and height may come from different frames */
+    b = bb_new();
+    gif_head(b, "GIF89a", 16, 16);
+    put8(b, 0x21); put8(b, 0xFE); put8(b, 3); puts_(b, "hi!"); put8(b, 0);
+    gif_frame(b, 0, 0, 16, 16, 0, NULL);
+    gif_frame(b, 0, 40000, 16, 20000, 1, NULL);
+    put8(b, 0x21); put8(b, 0xFE); put8(b, 1); put8(b, 0x2C); put8(b, 0);
+    gif_frame(b, 30000, 0, 30000, 16, 0, NULL);
+    put8(b, 0x3B);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_GIF, 60000, 60000, 1, 1);
+    bb_free(b);
+}
+END_TEST
+
+START_TEST(test_gif_frame_walk)
+{
+    qnft_img_info inf;
+    bb *b;
+    size_t d1, d2, L;
+
+    /* LZW data holding bytes that look like a descriptor is stepped over
+     * by its sub-block lengths, never read as blocks */
+    b = bb_new();
+    gif_head(b, "GIF89a", 20, 20);
+    put8(b, 0x2C);
+    put16le(b, 0); put16le(b, 0); put16le(b, 20); put16le(b, 20); put8(b, 0);
+    put8(b, 2);
+    put8(b, 10);
+    put8(b, 0x2C); put16le(b, 0); put16le(b, 0);
+    put16le(b, 60000); put16le(b, 60000); put8(b, 0);
+    put8(b, 1); put8(b, 0x2C);
+    put8(b, 0);
+    put8(b, 0x3B);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_GIF, 20, 20, 1, 0);
+    bb_free(b);
+
+    /* a local colour table is stepped over too: its bytes are not blocks */
+    b = bb_new();
+    gif_head(b, "GIF89a", 20, 20);
+    put8(b, 0x2C);
+    put16le(b, 0); put16le(b, 0); put16le(b, 20); put16le(b, 20);
+    put8(b, 0x82);              /* LCT, 8 entries = 24 bytes */
+    put8(b, 0x2C);
+    put16le(b, 0); put16le(b, 0); put16le(b, 60000); put16le(b, 60000);
+    fill(b, 0, 24 - 9);
+    put8(b, 2); put8(b, 1); put8(b, 0); put8(b, 0);
+    put8(b, 0x3B);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_GIF, 20, 20, 1, 0);
+    bb_free(b);
+
+    /* frames after the trailer or after garbage are not reached (the
+     * decoder does not reach them either) */
+    b = bb_new();
+    gif_head(b, "GIF89a", 8, 8);
+    gif_frame(b, 0, 0, 8, 8, 0, NULL);
+    put8(b, 0x3B);
+    gif_frame(b, 0, 0, 5000, 5000, 0, NULL);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_GIF, 8, 8, 1, 0);
+    bb_free(b);
+
+    /* truncation: small first frame, huge second one. Until the first
+     * descriptor is whole, more is needed; then what has been seen is
+     * reported, growing once the second descriptor is whole. */
+    b = bb_new();
+    gif_head(b, "GIF89a", 8, 8);
+    gif_frame(b, 0, 0, 8, 8, 1, &d1);
+    gif_frame(b, 0, 0, 50000, 40000, 1, &d2);
+    put8(b, 0x3B);
+    for (L = 13; L <= b->n; L++) {
+        qnft_probe_status st = probe_exact(b->d, L, &inf);
+        if (L < d1) {
+            ck_assert_msg(st == QNFT_PROBE_NEED_MORE, "prefix %u", (unsigned)L);
+            ASSERT_FAILED(inf, QNFT_IMG_GIF);
+        } else if (L < d2) {
+            ck_assert_msg(st == QNFT_PROBE_OK, "prefix %u", (unsigned)L);
+            ck_assert_uint_eq(inf.width, 8);
+            ck_assert_uint_eq(inf.height, 8);
+        } else {
+            ck_assert_msg(st == QNFT_PROBE_OK, "prefix %u", (unsigned)L);
+            ASSERT_INFO(inf, QNFT_IMG_GIF, 50000, 40000, 1, 1);
+        }
+    }
+    /* the second frame's colour table claiming more than is there, or its
+     * sub-blocks running off the end, do not undo what was seen */
+    b->d[d2 - 1] = 0x87;
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_GIF, 50000, 40000, 1, 1);
+    b->d[d2 - 1] = 0x81;
+    b->d[d2 + 12 + 1] = 0xFF;   /* first LZW sub-block length */
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_GIF, 50000, 40000, 1, 1);
+    bb_free(b);
+
+    /* the first frame's data cut short: its descriptor still counts */
+    b = bb_new();
+    gif_head(b, "GIF89a", 8, 8);
+    gif_frame(b, 100, 0, 8, 8, 0, &d1);
+    ck_assert_int_eq(probe_exact(b->d, d1, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_GIF, 108, 8, 1, 0);
+    ck_assert_int_eq(probe_exact(b->d, d1 - 1, &inf), QNFT_PROBE_NEED_MORE);
     bb_free(b);
 }
 END_TEST
@@ -928,11 +1192,33 @@ START_TEST(test_gif_corrupt)
     b = mk_gif("GIF89a", 10, 10, 1, 0);
     ck_assert_int_eq(probe_exact(b->d, 12, &inf), QNFT_PROBE_NEED_MORE);
     ASSERT_FAILED(inf, QNFT_IMG_GIF);
-    /* colour-table size byte pointing far beyond the data */
+    /* colour-table size byte pointing far beyond the data: no frame can
+     * be reached, so more is needed */
     b->d[10] = 0x87;
-    ck_assert_int_eq(probe_exact(b->d, 20, &inf), QNFT_PROBE_OK);
-    ASSERT_INFO(inf, QNFT_IMG_GIF, 10, 10, 1, 0);
+    ck_assert_int_eq(probe_exact(b->d, 20, &inf), QNFT_PROBE_NEED_MORE);
+    ASSERT_FAILED(inf, QNFT_IMG_GIF);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_NEED_MORE);
     bb_free(b);
+    /* a frame of zero width or height, first or later */
+    {
+        static const unsigned z[][2] = { { 0, 5 }, { 5, 0 }, { 0, 0 } };
+        size_t i;
+        int later;
+        for (later = 0; later <= 1; later++) {
+            for (i = 0; i < 3; i++) {
+                b = bb_new();
+                gif_head(b, "GIF89a", 10, 10);
+                if (later)
+                    gif_frame(b, 0, 0, 10, 10, 0, NULL);
+                gif_frame(b, 1, 1, z[i][0], z[i][1], 0, NULL);
+                put8(b, 0x3B);
+                ck_assert_msg(probe_bb(b, &inf) == QNFT_PROBE_CORRUPT,
+                              "case %u/%d", (unsigned)i, later);
+                ASSERT_FAILED(inf, QNFT_IMG_GIF);
+                bb_free(b);
+            }
+        }
+    }
 }
 END_TEST
 
@@ -986,6 +1272,206 @@ START_TEST(test_webp_vp8x)
     ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
     ASSERT_INFO(inf, QNFT_IMG_WEBP, 1u << 24, 70000, 1, 1);
     bb_free(b);
+}
+END_TEST
+
+START_TEST(test_webp_vp8x_bitstream)
+{
+    /* The VP8X canvas can lie: the bitstream after it has its own size. */
+    qnft_img_info inf;
+    bb *c, *b;
+
+    /* canvas 2x2, lossless bitstream 16383x16383 */
+    c = bb_new();
+    add_chunk(c, "VP8L", vp8l_payload(16383, 16383));
+    b = mk_webp_ext(2, 2, 0x00, c);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 16383, 16383, 1, 0);
+    bb_free(b);
+    bb_free(c);
+
+    /* canvas 2x2, then an odd-sized ICCP (padded), ALPH, lossy bitstream
+     * 16383x9000 with scaling bits set */
+    c = bb_new();
+    add_chunk(c, "ICCP", raw_payload(7));
+    add_chunk(c, "ALPH", raw_payload(12));
+    add_chunk(c, "VP8 ", vp8_payload(16383 | (3u << 14), 9000 | (1u << 14)));
+    add_chunk(c, "EXIF", raw_payload(3));
+    b = mk_webp_ext(2, 2, 0x30, c);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 16383, 9000, 1, 0);
+    bb_free(b);
+    bb_free(c);
+
+    /* an honest file, and a bitstream smaller than the canvas */
+    c = bb_new();
+    add_chunk(c, "VP8L", vp8l_payload(640, 427));
+    b = mk_webp_ext(640, 427, 0x10, c);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 640, 427, 1, 0);
+    bb_free(b);
+    b = mk_webp_ext(1000, 1000, 0x10, c);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 1000, 1000, 1, 0);
+    bb_free(b);
+    bb_free(c);
+
+    /* a chunk too small to hold a bitstream header is not read as one */
+    c = bb_new();
+    add_chunk(c, "VP8L", raw_payload(4));
+    add_chunk(c, "VP8 ", raw_payload(9));
+    b = mk_webp_ext(3, 3, 0, c);
+    memset(b->d + VP8X_MIN + 8, 0xFF, 4);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 3, 3, 1, 0);
+    bb_free(b);
+    bb_free(c);
+}
+END_TEST
+
+START_TEST(test_webp_vp8x_walk_bounds)
+{
+    qnft_img_info inf;
+    bb *c, *b;
+    size_t L, hdr;
+
+    /* a chunk whose size runs past the data ends the walk: the bitstream
+     * behind it is not reached (nor would a decoder reach it) */
+    c = bb_new();
+    puts_(c, "ICCP");
+    put32le(c, 0x7FFFFFF0UL);
+    add_chunk(c, "VP8L", vp8l_payload(16383, 16383));
+    b = mk_webp_ext(2, 2, 0, c);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 2, 2, 1, 0);
+    bb_free(b);
+    bb_free(c);
+    /* the same with the largest size (no wrap-around to a small one) */
+    c = bb_new();
+    puts_(c, "ICCP");
+    put32le(c, 0xFFFFFFFFUL);
+    add_chunk(c, "VP8L", vp8l_payload(16383, 16383));
+    b = mk_webp_ext(2, 2, 0, c);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 2, 2, 1, 0);
+    bb_free(b);
+    bb_free(c);
+
+    /* chunks after the end of the RIFF payload are not part of the file */
+    c = bb_new();
+    b = mk_webp_ext(2, 2, 0, c);
+    add_chunk(b, "VP8L", vp8l_payload(16383, 16383));
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 2, 2, 1, 0);
+    bb_free(b);
+    bb_free(c);
+
+    /* truncation: the canvas is needed; after it, what has been seen is
+     * reported, and the bitstream counts once its header is in */
+    c = bb_new();
+    add_chunk(c, "ICCP", raw_payload(5));
+    hdr = VP8X_MIN + c->n + 8 + 5;      /* end of the VP8L header */
+    add_chunk(c, "VP8L", vp8l_payload(16383, 300));
+    b = mk_webp_ext(2, 2, 0, c);
+    for (L = 12; L <= b->n; L++) {
+        qnft_probe_status st = probe_exact(b->d, L, &inf);
+        if (L < VP8X_MIN) {
+            ck_assert_msg(st == QNFT_PROBE_NEED_MORE, "prefix %u", (unsigned)L);
+            ASSERT_FAILED(inf, QNFT_IMG_WEBP);
+        } else if (L < hdr) {
+            ck_assert_msg(st == QNFT_PROBE_OK, "prefix %u", (unsigned)L);
+            ASSERT_INFO(inf, QNFT_IMG_WEBP, 2, 2, 1, 0);
+        } else {
+            ck_assert_msg(st == QNFT_PROBE_OK, "prefix %u", (unsigned)L);
+            ASSERT_INFO(inf, QNFT_IMG_WEBP, 16383, 300, 1, 0);
+        }
+    }
+    bb_free(b);
+    bb_free(c);
+}
+END_TEST
+
+START_TEST(test_webp_anmf)
+{
+    qnft_img_info inf;
+    bb *c, *f, *b;
+
+    /* frame extents: offset (always even) plus size */
+    c = bb_new();
+    add_chunk(c, "ANIM", raw_payload(6));
+    f = bb_new();
+    add_chunk(f, "VP8L", vp8l_payload(50, 60));
+    add_chunk(c, "ANMF", anmf_payload(2000, 6, 50, 60, f));
+    bb_free(f);
+    b = mk_webp_ext(10, 10, 0x02, c);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 2050, 66, 1, 1);
+    bb_free(b);
+    bb_free(c);
+
+    /* a frame's bitstream larger than the frame says */
+    c = bb_new();
+    f = bb_new();
+    add_chunk(f, "ALPH", raw_payload(3));
+    add_chunk(f, "VP8 ", vp8_payload(16383, 16383));
+    add_chunk(c, "ANMF", anmf_payload(4, 4, 2, 2, f));
+    bb_free(f);
+    b = mk_webp_ext(2, 2, 0x02, c);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 16387, 16387, 1, 1);
+    bb_free(b);
+    bb_free(c);
+
+    /* the largest fields: offset 2 * (2^24 - 1), size 2^24 */
+    c = bb_new();
+    add_chunk(c, "ANMF", anmf_payload(2 * 0xFFFFFFUL, 0, 1UL << 24, 1, NULL));
+    b = mk_webp_ext(1, 1, 0x02, c);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 2 * 0xFFFFFFu + (1u << 24), 1, 1, 1);
+    bb_free(b);
+    bb_free(c);
+
+    /* several frames, the last one the largest; honest frames inside the
+     * canvas leave it as it is */
+    c = bb_new();
+    add_chunk(c, "ANIM", raw_payload(6));
+    f = bb_new();
+    add_chunk(f, "VP8L", vp8l_payload(300, 200));
+    add_chunk(c, "ANMF", anmf_payload(0, 0, 300, 200, f));
+    bb_free(f);
+    f = bb_new();
+    add_chunk(f, "VP8L", vp8l_payload(100, 50));
+    add_chunk(c, "ANMF", anmf_payload(200, 150, 100, 50, f));
+    bb_free(f);
+    b = mk_webp_ext(300, 200, 0x12, c);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 300, 200, 1, 1);
+    bb_free(b);
+    add_chunk(c, "ANMF", anmf_payload(10, 12, 9000, 7000, NULL));
+    b = mk_webp_ext(300, 200, 0x12, c);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 9010, 7012, 1, 1);
+    bb_free(b);
+    bb_free(c);
+
+    /* an ANMF chunk too short for its header is not read; a frame whose
+     * inner chunks claim more than the frame holds ends there, and the
+     * walk goes on with the next top-level chunk */
+    c = bb_new();
+    add_chunk(c, "ANMF", raw_payload(15));
+    f = bb_new();
+    puts_(f, "ALPH");
+    put32le(f, 1000);
+    add_chunk(f, "VP8L", vp8l_payload(16000, 16000));
+    add_chunk(c, "ANMF", anmf_payload(0, 0, 4, 4, f));
+    bb_free(f);
+    add_chunk(c, "ANMF", anmf_payload(0, 0, 5, 6, NULL));
+    b = mk_webp_ext(2, 2, 0x02, c);
+    memset(b->d + VP8X_MIN + 8, 0xFF, 15);
+    ck_assert_int_eq(probe_bb(b, &inf), QNFT_PROBE_OK);
+    ASSERT_INFO(inf, QNFT_IMG_WEBP, 5, 6, 1, 1);
+    bb_free(b);
+    bb_free(c);
 }
 END_TEST
 
@@ -1109,10 +1595,14 @@ END_TEST
 
 /* -------------------------------------------- prefixes and mutations */
 
+#define MAX_SAMPLES 24
+
 typedef struct {
     const char *name;
     bb *b;
     size_t min_ok;      /* shortest prefix that probes OK */
+    int grows;          /* hostile: a later frame/bitstream is larger, so
+                         * the size grows as more of the file is seen */
 } sample;
 
 static size_t magic_len(qnft_img_type t)
@@ -1129,22 +1619,69 @@ static size_t magic_len(qnft_img_type t)
 static size_t make_samples(sample *s)
 {
     size_t n = 0, e;
+    bb *c, *f;
 
+    memset(s, 0, sizeof(sample) * MAX_SAMPLES);
     s[n].name = "png";  s[n].b = mk_png(640, 480); s[n++].min_ok = PNG_MIN;
     s[n].name = "png-big"; s[n].b = mk_png(20000, 20000); s[n++].min_ok = PNG_MIN;
     s[n].name = "jpeg-ii-sof0"; s[n].b = mk_jpeg_exif(1, 6, 0xC0, 1024, 768, &e);
     s[n++].min_ok = e;
     s[n].name = "jpeg-mm-sof2"; s[n].b = mk_jpeg_exif(0, 8, 0xC2, 480, 640, &e);
     s[n++].min_ok = e;
-    s[n].name = "gif87"; s[n].b = mk_gif("GIF87a", 300, 200, 1, 0); s[n++].min_ok = 13;
-    s[n].name = "gif89-anim"; s[n].b = mk_gif("GIF89a", 48, 32, 3, 1); s[n++].min_ok = 13;
+    /* a GIF needs its first image descriptor */
+    s[n].name = "gif87"; s[n].b = mk_gif_ex("GIF87a", 300, 200, 1, 0, &e);
+    s[n++].min_ok = e;
+    s[n].name = "gif89-anim"; s[n].b = mk_gif_ex("GIF89a", 48, 32, 3, 1, &e);
+    s[n++].min_ok = e;
+    s[n].name = "gif-offsets"; s[n].b = bb_new();
+    gif_head(s[n].b, "GIF89a", 100, 80);
+    gif_frame(s[n].b, 0, 0, 100, 80, 0, &e);
+    gif_frame(s[n].b, 90, 70, 10, 10, 1, NULL);
+    put8(s[n].b, 0x3B);
+    s[n++].min_ok = e;
+    s[n].name = "gif-bomb"; s[n].b = bb_new();
+    gif_head(s[n].b, "GIF89a", 1, 1);
+    gif_frame(s[n].b, 0, 0, 1, 1, 0, &e);
+    gif_frame(s[n].b, 0, 0, 65535, 65535, 1, NULL);
+    put8(s[n].b, 0x3B);
+    s[n].grows = 1;
+    s[n++].min_ok = e;
     s[n].name = "webp-vp8"; s[n].b = mk_webp_vp8(400, 300); s[n++].min_ok = 30;
     s[n].name = "webp-vp8l"; s[n].b = mk_webp_vp8l(640, 427, 1); s[n++].min_ok = 25;
     s[n].name = "webp-vp8x"; s[n].b = mk_webp_vp8x(500, 250, 0x12); s[n++].min_ok = 30;
+    c = bb_new();
+    add_chunk(c, "ICCP", raw_payload(9));
+    add_chunk(c, "VP8L", vp8l_payload(640, 427));
+    s[n].name = "webp-vp8x-vp8l"; s[n].b = mk_webp_ext(640, 427, 0x20, c);
+    s[n++].min_ok = VP8X_MIN;
+    bb_free(c);
+    c = bb_new();
+    add_chunk(c, "ANIM", raw_payload(6));
+    f = bb_new();
+    add_chunk(f, "VP8L", vp8l_payload(300, 200));
+    add_chunk(c, "ANMF", anmf_payload(0, 0, 300, 200, f));
+    bb_free(f);
+    f = bb_new();
+    add_chunk(f, "ALPH", raw_payload(5));
+    add_chunk(f, "VP8 ", vp8_payload(100, 50));
+    add_chunk(c, "ANMF", anmf_payload(200, 150, 100, 50, f));
+    bb_free(f);
+    s[n].name = "webp-anim"; s[n].b = mk_webp_ext(300, 200, 0x12, c);
+    s[n++].min_ok = VP8X_MIN;
+    bb_free(c);
+    c = bb_new();
+    add_chunk(c, "ANIM", raw_payload(6));
+    f = bb_new();
+    add_chunk(f, "VP8L", vp8l_payload(16383, 16383));
+    add_chunk(c, "ANMF", anmf_payload(8, 8, 2, 2, f));
+    bb_free(f);
+    s[n].name = "webp-bomb"; s[n].b = mk_webp_ext(2, 2, 0x02, c);
+    s[n].grows = 1;
+    s[n++].min_ok = VP8X_MIN;
+    bb_free(c);
+    ck_assert_uint_le(n, MAX_SAMPLES);
     return n;
 }
-
-#define MAX_SAMPLES 16
 
 START_TEST(test_every_prefix)
 {
@@ -1152,12 +1689,13 @@ START_TEST(test_every_prefix)
     size_t ns = make_samples(s), i, L;
 
     for (i = 0; i < ns; i++) {
-        qnft_img_info full, inf;
+        qnft_img_info full, inf, prev;
         const bb *b = s[i].b;
         int gif = 0;
 
         ck_assert_msg(probe_bb(b, &full) == QNFT_PROBE_OK, "%s", s[i].name);
         gif = full.type == QNFT_IMG_GIF;
+        memset(&prev, 0, sizeof(prev));
         for (L = 0; L <= b->n; L++) {
             qnft_probe_status st = probe_exact(b->d, L, &inf);
             qnft_img_type t = L >= magic_len(full.type) ? full.type : QNFT_IMG_UNKNOWN;
@@ -1165,20 +1703,35 @@ START_TEST(test_every_prefix)
                 ck_assert_msg(st == (L == 0 ? QNFT_PROBE_UNSUPPORTED : QNFT_PROBE_NEED_MORE),
                               "%s: prefix %u gave %d", s[i].name, (unsigned)L, (int)st);
                 ASSERT_FAILED(inf, t);
+                continue;
+            }
+            ck_assert_msg(st == QNFT_PROBE_OK, "%s: prefix %u gave %d",
+                          s[i].name, (unsigned)L, (int)st);
+            ck_assert_int_eq(inf.type, full.type);
+            ck_assert_int_eq(inf.orientation, full.orientation);
+            if (s[i].grows) {
+                /* what has been seen so far: never shrinking, never more
+                 * than the whole file */
+                ck_assert_uint_ge(inf.width, prev.width);
+                ck_assert_uint_ge(inf.height, prev.height);
+                ck_assert_uint_le(inf.width, full.width);
+                ck_assert_uint_le(inf.height, full.height);
             } else {
-                ck_assert_msg(st == QNFT_PROBE_OK, "%s: prefix %u gave %d",
-                              s[i].name, (unsigned)L, (int)st);
-                ck_assert_int_eq(inf.type, full.type);
                 ck_assert_uint_eq(inf.width, full.width);
                 ck_assert_uint_eq(inf.height, full.height);
-                ck_assert_int_eq(inf.orientation, full.orientation);
-                /* GIF animation is only known once the 2nd frame is in */
-                if (gif)
-                    ck_assert_int_le(inf.animated, full.animated);
-                else
-                    ck_assert_int_eq(inf.animated, full.animated);
             }
+            /* GIF animation is only known once the 2nd frame is in */
+            if (gif)
+                ck_assert_int_le(inf.animated, full.animated);
+            else
+                ck_assert_int_eq(inf.animated, full.animated);
+            prev = inf;
         }
+        /* a hostile sample must really grow, or it tests nothing */
+        if (s[i].grows)
+            ck_assert_msg(probe_exact(b->d, s[i].min_ok, &inf) == QNFT_PROBE_OK
+                          && (inf.width < full.width || inf.height < full.height),
+                          "%s", s[i].name);
         bb_free(s[i].b);
     }
 }
@@ -1316,9 +1869,14 @@ Suite *qnft_suite_probe(void)
     tcase_add_test(tc, test_gif_basic);
     tcase_add_test(tc, test_gif_animated);
     tcase_add_test(tc, test_gif_corrupt);
+    tcase_add_test(tc, test_gif_frame_extents);
+    tcase_add_test(tc, test_gif_frame_walk);
     tcase_add_test(tc, test_webp_vp8);
     tcase_add_test(tc, test_webp_vp8l);
     tcase_add_test(tc, test_webp_vp8x);
+    tcase_add_test(tc, test_webp_vp8x_bitstream);
+    tcase_add_test(tc, test_webp_vp8x_walk_bounds);
+    tcase_add_test(tc, test_webp_anmf);
     tcase_add_test(tc, test_webp_corrupt);
     tcase_add_test(tc, test_unsupported);
     tcase_add_test(tc, test_partial_magic);
