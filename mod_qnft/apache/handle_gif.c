@@ -183,6 +183,9 @@ static int render(request_rec *r, ap_dbd_t *db, const gif_request *g, apr_time_t
     rv = qnft_store_begin(&w, r->pool, dir);
     if (rv == APR_SUCCESS) {
         rv = qnft_render_gif(r->pool, rgb, &o, write_to_store, w, &st);
+        if (rv != APR_SUCCESS) {
+            qnft_store_abort(w);    /* now, not with the pool: before the answer */
+        }
     }
     if (rv == APR_TIMEUP) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01302)

@@ -324,7 +324,8 @@ static qnft_probe_status probe_gif(const unsigned char *b, apr_size_t len,
             /* left(2) top(2) width(2) height(2) flags(1) after 0x2C */
             const unsigned char *d = b + pos + 1;
             apr_uint32_t fw, fh;
-            intros++;
+            if (intros < 2)             /* only "more than one" matters */
+                intros++;
             if (!have(len, pos, 10))
                 break;
             fw = le16(d + 4);

@@ -1,0 +1,53 @@
+"""The render limits, on a second httpd (one process) sharing the database:
+QNFTGifConcurrency answers 503 + Retry-After when full, QNFTGifTimeBudget
+abandons a render that takes too long and keeps nothing of it."""
+
+import concurrent.futures
+import os
+import tempfile
+
+import pytest
+import requests
+
+import qnft_stack
+
+
+@pytest.fixture(scope="module")
+def limited(env):
+    base = tempfile.mkdtemp(prefix="qnft-limits-")
+    os.chmod(base, 0o755)
+    h = qnft_stack.Httpd(base, env.pg.port, env.stack.build_dir)
+    h.write(extra="StartServers 1\nServerLimit 1\nThreadsPerChild 16\nMaxRequestWorkers 16\n"
+                  "QNFTGifConcurrency 1\nQNFTGifFrames 400\nQNFTGifTimeBudget 1\n")
+    h.start()
+    yield h
+    h.stop()
+
+
+def upload(url, photos, name):
+    with open(os.path.join(photos, name), "rb") as f:
+        r = requests.post(url + "/upload_image", files={"file": (name, f.read())})
+    assert r.status_code == 200, r.text
+    return r.json()["file_id"]
+
+
+def test_render_over_budget_is_503_and_leaves_nothing(env, limited, photos):
+    image_id = upload(limited.url, photos, "hubble_deep_field.jpg")
+    r = requests.get(limited.url + "/generate_gif/" + image_id + "?style=kaleidoscope")
+    assert r.status_code == 503, r.text
+    assert r.json()["error"] == "render_timeout"
+    assert int(r.headers["Retry-After"]) > 0
+    assert [f for f in os.listdir(os.path.join(limited.storage, "gifs"))] == []
+
+
+def test_full_render_slots_answer_503_with_retry_after(env, limited, photos):
+    ids = [upload(limited.url, photos, n) for n in
+           ("astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg")]
+    urls = [limited.url + "/generate_gif/%s?style=%s" % (i, s)
+            for i in ids for s in ("noise", "wave_warp")]
+    with concurrent.futures.ThreadPoolExecutor(len(urls)) as pool:
+        answers = list(pool.map(requests.get, urls))
+    busy = [a for a in answers if a.status_code == 503 and a.json()["error"] == "busy"]
+    assert busy, [a.status_code for a in answers]
+    assert all(a.headers["Retry-After"] == "2" for a in busy)
+    assert all(a.status_code in (200, 503) for a in answers)
