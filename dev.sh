@@ -6,6 +6,8 @@
 #   ./dev.sh test   the same stack in a temporary directory on free ports, then every
 #                   test: C unit tests (Check) and integration tests (pytest).
 #   ./dev.sh build  install what is missing and build only.
+#   ./dev.sh sanitize  every test again on a copy built with AddressSanitizer and
+#                   UndefinedBehaviorSanitizer (Apache runs with the runtime preloaded).
 set -euo pipefail
 cd "$(dirname "$0")"
 SRC=$PWD
@@ -105,11 +107,50 @@ run_tests() {
     [ $((ufail + ifail)) -eq 0 ] && [ $rc -eq 0 ]
 }
 
+# A copy of the tracked tree built with --enable-sanitizers; Apache gets
+# the sanitizer runtimes preloaded through a wrapper (QNFT_HTTPD).
+sanitize() {
+    local dir=${QNFT_SANITIZE_DIR:-/tmp/qnft-sanitize} rc=0 httpd
+    photos
+    rm -rf "$dir" && mkdir -p "$dir"
+    git ls-files -z | xargs -0 cp --parents -t "$dir"
+    cd "$dir"
+    say "building with AddressSanitizer + UndefinedBehaviorSanitizer in $dir"
+    autoreconf -fi >/dev/null 2>&1
+    ./configure --enable-sanitizers >/dev/null
+    make -j"$(nproc)" >/dev/null
+    httpd=$(sed -n 's/.*"httpd": "\(.*\)".*/\1/p' t/harness/build.json)
+    {
+        echo '#!/bin/sh'
+        echo "export LD_PRELOAD=$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
+        echo "export ASAN_OPTIONS=detect_leaks=0:log_path=$dir/asan.log"
+        echo "export UBSAN_OPTIONS=print_stacktrace=1:log_path=$dir/ubsan.log"
+        echo "exec $httpd \"\$@\""
+    } > apache2-sanitized
+    chmod +x apache2-sanitized
+    say "unit tests"
+    make check -j"$(nproc)" >/dev/null 2>&1 || rc=1
+    grep -E '^[0-9]+%|runtime error' t/unit/qnft_unit.log || true
+    say "integration tests, Apache sanitized"
+    QNFT_HTTPD=$dir/apache2-sanitized "$PY" -m pytest -p no:cacheprovider -q t/integration \
+        > pytest.log 2>&1 || rc=1
+    tail -n 3 pytest.log
+    if ls "$dir"/asan.log.* "$dir"/ubsan.log.* >/dev/null 2>&1; then
+        echo "sanitizer reports:"
+        cat "$dir"/asan.log.* "$dir"/ubsan.log.* 2>/dev/null | head -60
+        rc=1
+    else
+        echo "sanitizers: no reports"
+    fi
+    return $rc
+}
+
 cmd=${1:-help}
 shift || true
 case "$cmd" in
     run)   deps; build; exec "$PY" t/harness/qnft_stack.py serve ;;
     test)  deps; build; run_tests "$@" ;;
     build) deps; build ;;
-    *)     sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    sanitize) deps; sanitize ;;
+    *)     sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

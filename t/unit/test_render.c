@@ -33,7 +33,9 @@ static apr_status_t buf_write(void *baton, const void *data, apr_size_t len)
     if (b->len + len > b->cap) {
         apr_size_t cap = (b->len + len) * 2;
         unsigned char *d = apr_palloc(pool, cap);
-        memcpy(d, b->data, b->len);
+        if (b->len) {
+            memcpy(d, b->data, b->len);
+        }
         b->data = d;
         b->cap = cap;
     }
