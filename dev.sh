@@ -19,7 +19,7 @@ DEB_PACKAGES=(
     apache2-bin apache2-dev libaprutil1-dbd-pgsql media-types
     libgd-dev libcurl4-openssl-dev libjansson-dev libssl-dev check
     postgresql postgresql-client
-    python3 python3-pytest python3-requests python3-pil
+    python3 python3-pytest python3-requests python3-pil python3-cryptography
     curl ca-certificates
 )
 

@@ -153,6 +153,8 @@ static void qnft_register_hooks(apr_pool_t *p)
     ap_hook_child_init(qnft_child_init, after_dbd, NULL, APR_HOOK_LAST);
     ap_hook_handler(qnft_upload_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(qnft_gif_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(qnft_market_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(qnft_listing_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(qnft) = {

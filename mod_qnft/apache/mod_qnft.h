@@ -19,5 +19,7 @@ APLOG_USE_MODULE(qnft);
 /* Handlers, one file each. */
 int qnft_upload_handler(request_rec *r);
 int qnft_gif_handler(request_rec *r);
+int qnft_market_handler(request_rec *r);
+int qnft_listing_handler(request_rec *r);
 
 #endif

@@ -18,6 +18,34 @@ typedef struct {
     const char *sql;
 } qnft_stmt_def;
 
+/* Plans made per execution, with the real parameters, so the optional
+ * filters below fold away and the right index is used. qnft.conf runs it
+ * with DBDInitSQL; recovery runs it again on a fresh session. */
+#define QNFT_SESSION_INIT_SQL "SET plan_cache_mode = force_custom_plan"
+
+/* The marketplace's view of an NFT (see QNFT_COL_* in qnft_db.h). */
+#define NFT_COLUMNS \
+    "n.mint, n.serial, n.name, n.symbol, n.owner, n.metadata_uri, n.image_id, i.mime_type, " \
+    "n.gif_id, n.mint_type, n.description, n.btc_price_at_mint::text, " \
+    "n.sol_price_at_mint::text, n.mint_standard, n.tx_signature, n.status, " \
+    "to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), " \
+    "l.id, l.price_lamports "
+/* Optional filters: a NULL parameter switches its condition off (plans
+ * are made per execution: DBDInitSQL sets plan_cache_mode). Parameters:
+ * mint_type twice, owner twice, listed-only. */
+#define NFT_FILTERS \
+    "AND (%s::text IS NULL OR n.mint_type = %s::text) " \
+    "AND (%s::text IS NULL OR n.owner = %s::text) " \
+    "AND (%s::boolean IS NOT TRUE OR l.id IS NOT NULL) "
+#define BY_SERIAL \
+    "SELECT " NFT_COLUMNS "FROM nfts n JOIN images i ON i.id = n.image_id " \
+    "LEFT JOIN listings l ON l.mint = n.mint AND l.status = 'listed' " \
+    "WHERE n.status = 'confirmed' " NFT_FILTERS
+#define BY_PRICE \
+    "SELECT " NFT_COLUMNS "FROM listings l JOIN nfts n ON n.mint = l.mint " \
+    "JOIN images i ON i.id = n.image_id " \
+    "WHERE l.status = 'listed' AND n.status = 'confirmed' " NFT_FILTERS
+
 static const qnft_stmt_def qnft_statements[] = {
     { QNFT_SQL_SCHEMA_VERSION,
       "SELECT coalesce(max(version), 0) FROM qnft_schema_version" },
@@ -34,6 +62,49 @@ static const qnft_stmt_def qnft_statements[] = {
       "btc_usdc, sol_usdc, overlay_at) VALUES (%s, %s, %s, %s::integer, %s::integer, "
       "%s::integer, %s::integer, %s::bigint, %s::numeric, %s::numeric, "
       "to_timestamp(%s::bigint)) ON CONFLICT (id) DO NOTHING" },
+    /* keyset pages: the cursor is the last row's serial (or price, listing id) */
+    { QNFT_SQL_MARKET_NEWEST,
+      BY_SERIAL "AND (%s::bigint IS NULL OR n.serial < %s::bigint) "
+      "ORDER BY n.serial DESC LIMIT %s::integer" },
+    { QNFT_SQL_MARKET_OLDEST,
+      BY_SERIAL "AND (%s::bigint IS NULL OR n.serial > %s::bigint) "
+      "ORDER BY n.serial ASC LIMIT %s::integer" },
+    { QNFT_SQL_MARKET_PRICE_ASC,
+      BY_PRICE "AND (%s::bigint IS NULL OR (l.price_lamports, l.id) > (%s::bigint, %s::bigint)) "
+      "ORDER BY l.price_lamports ASC, l.id ASC LIMIT %s::integer" },
+    { QNFT_SQL_MARKET_PRICE_DESC,
+      BY_PRICE "AND (%s::bigint IS NULL OR (l.price_lamports, l.id) < (%s::bigint, %s::bigint)) "
+      "ORDER BY l.price_lamports DESC, l.id DESC LIMIT %s::integer" },
+    { QNFT_SQL_MARKET_ITEM,
+      "SELECT " NFT_COLUMNS "FROM nfts n JOIN images i ON i.id = n.image_id "
+      "LEFT JOIN listings l ON l.mint = n.mint AND l.status = 'listed' "
+      "WHERE n.mint = %s AND n.status = 'confirmed'" },
+    { QNFT_SQL_LISTING_HISTORY,
+      "SELECT id, seller, price_lamports, status, "
+      "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+      "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+      "FROM listings WHERE mint = %s ORDER BY id" },
+    { QNFT_SQL_NFT_OWNER,
+      "SELECT owner FROM nfts WHERE mint = %s AND status = 'confirmed'" },
+    /* The nonce and the listing go in together or not at all: a replayed
+     * nonce inserts nothing (no row back), a second active listing breaks
+     * listings_one_active and takes the nonce down with it. */
+    { QNFT_SQL_LISTING_CREATE,
+      "WITH fresh AS (INSERT INTO listing_nonces (seller, nonce, expires_at) "
+      "VALUES (%s, %s, to_timestamp(%s::bigint)) ON CONFLICT DO NOTHING RETURNING seller) "
+      "INSERT INTO listings (mint, seller, price_lamports) "
+      "SELECT %s, seller, %s::bigint FROM fresh RETURNING id" },
+    { QNFT_SQL_LISTING_GET,
+      "SELECT l.mint, l.status, n.owner FROM listings l JOIN nfts n ON n.mint = l.mint "
+      "WHERE l.id = %s::bigint" },
+    { QNFT_SQL_LISTING_DELIST,
+      "WITH target AS (SELECT id FROM listings WHERE id = %s::bigint AND status = 'listed' "
+      "FOR UPDATE), "
+      "fresh AS (INSERT INTO listing_nonces (seller, nonce, expires_at) "
+      "SELECT %s, %s, to_timestamp(%s::bigint) FROM target ON CONFLICT DO NOTHING "
+      "RETURNING seller) "
+      "UPDATE listings SET status = 'delisted', updated_at = now() "
+      "WHERE id IN (SELECT id FROM target) AND EXISTS (SELECT 1 FROM fresh) RETURNING id" },
     { QNFT_SQL_IMAGE_GET,
       "SELECT mime_type, width, height, bytes FROM images WHERE id = %s" },
 };
@@ -169,6 +240,11 @@ static session_state recover_session(request_rec *r, ap_dbd_t *db, const char *m
         }
         apr_hash_set(db->prepared, qnft_statements[i].label, APR_HASH_KEY_STRING, st);
     }
+    {
+        /* what DBDInitSQL did on the first connect */
+        int n = 0;
+        apr_dbd_query(db->driver, db->handle, &n, QNFT_SESSION_INIT_SQL);
+    }
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01106)
                   "database connection was lost and is back; statements prepared again");
     return SESSION_NEW;
@@ -243,7 +319,12 @@ apr_dbd_row_t *qnft_db_row(request_rec *r, ap_dbd_t *db, apr_dbd_results_t *res,
 
 const char *qnft_db_col(ap_dbd_t *db, apr_dbd_row_t *row, int n)
 {
-    return apr_dbd_get_entry(db->driver, row, n);
+    char *value = NULL;
+    /* apr_dbd_get_entry gives "" for NULL; the typed getter tells them apart */
+    if (apr_dbd_datum_get(db->driver, row, n, APR_DBD_TYPE_STRING, &value) != APR_SUCCESS) {
+        return NULL;
+    }
+    return value;
 }
 
 int qnft_db_respond(request_rec *r, qnft_db_status st)

@@ -15,6 +15,25 @@
 #define QNFT_SQL_IMAGE_FORGET   "qnft_image_forget"
 #define QNFT_SQL_GIF_GET        "qnft_gif_get"
 #define QNFT_SQL_GIF_INSERT     "qnft_gif_insert"
+#define QNFT_SQL_MARKET_NEWEST  "qnft_market_newest"
+#define QNFT_SQL_MARKET_OLDEST  "qnft_market_oldest"
+#define QNFT_SQL_MARKET_PRICE_ASC  "qnft_market_price_asc"
+#define QNFT_SQL_MARKET_PRICE_DESC "qnft_market_price_desc"
+#define QNFT_SQL_MARKET_ITEM    "qnft_market_item"
+#define QNFT_SQL_LISTING_HISTORY "qnft_listing_history"
+#define QNFT_SQL_NFT_OWNER      "qnft_nft_owner"
+#define QNFT_SQL_LISTING_CREATE "qnft_listing_create"
+#define QNFT_SQL_LISTING_GET    "qnft_listing_get"
+#define QNFT_SQL_LISTING_DELIST "qnft_listing_delist"
+
+/* Columns of an NFT as the marketplace shows it, in this order. */
+enum {
+    QNFT_COL_MINT, QNFT_COL_SERIAL, QNFT_COL_NAME, QNFT_COL_SYMBOL, QNFT_COL_OWNER,
+    QNFT_COL_METADATA_URI, QNFT_COL_IMAGE_ID, QNFT_COL_IMAGE_MIME, QNFT_COL_GIF_ID,
+    QNFT_COL_MINT_TYPE, QNFT_COL_DESCRIPTION, QNFT_COL_BTC, QNFT_COL_SOL,
+    QNFT_COL_STANDARD, QNFT_COL_SIGNATURE, QNFT_COL_STATUS, QNFT_COL_CREATED,
+    QNFT_COL_LISTING_ID, QNFT_COL_PRICE, QNFT_COL_COUNT
+};
 
 /* check_config: find mod_dbd and prepare every statement for every server.
  * Returns an error sentence when mod_dbd is not loaded. */
@@ -50,7 +69,7 @@ int qnft_db_respond(request_rec *r, qnft_db_status st);
 /* Row i (0-based) of res, or NULL past the end. */
 apr_dbd_row_t *qnft_db_row(request_rec *r, ap_dbd_t *db, apr_dbd_results_t *res, int i);
 
-/* Column n of row as a string (NULL for SQL NULL). */
+/* Column n of row as a string, NULL for SQL NULL. */
 const char *qnft_db_col(ap_dbd_t *db, apr_dbd_row_t *row, int n);
 
 #endif
