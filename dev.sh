@@ -20,7 +20,7 @@ DEB_PACKAGES=(
     libgd-dev libcurl4-openssl-dev libjansson-dev libssl-dev check
     postgresql postgresql-client
     python3 python3-pytest python3-requests python3-pil python3-cryptography
-    curl ca-certificates
+    curl ca-certificates wrk
 )
 
 say() { printf '== %s\n' "$*"; }
