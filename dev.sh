@@ -21,6 +21,7 @@ DEB_PACKAGES=(
     postgresql postgresql-client
     python3 python3-pytest python3-requests python3-pil python3-cryptography
     curl ca-certificates wrk
+    nodejs npm
 )
 
 say() { printf '== %s\n' "$*"; }
@@ -41,6 +42,15 @@ deps() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         "${missing[@]}" >/dev/null
+}
+
+# Development and test tools from npm (the local chain), at the versions in
+# package-lock.json.
+node_tools() {
+    if [ ! -d node_modules/litesvm ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        say "npm ci"
+        npm ci --no-audit --no-fund >/dev/null
+    fi
 }
 
 build() {
@@ -114,6 +124,7 @@ sanitize() {
     photos
     rm -rf "$dir" && mkdir -p "$dir"
     git ls-files -z | xargs -0 cp --parents -t "$dir"
+    ln -s "$SRC/node_modules" "$dir/node_modules"
     cd "$dir"
     say "building with AddressSanitizer + UndefinedBehaviorSanitizer in $dir"
     autoreconf -fi >/dev/null 2>&1
@@ -148,9 +159,9 @@ sanitize() {
 cmd=${1:-help}
 shift || true
 case "$cmd" in
-    run)   deps; build; exec "$PY" t/harness/qnft_stack.py serve ;;
-    test)  deps; build; run_tests "$@" ;;
+    run)   deps; build; node_tools; exec "$PY" t/harness/qnft_stack.py serve ;;
+    test)  deps; build; node_tools; run_tests "$@" ;;
     build) deps; build ;;
-    sanitize) deps; sanitize ;;
+    sanitize) deps; node_tools; sanitize ;;
     *)     sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

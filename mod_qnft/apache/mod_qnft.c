@@ -21,6 +21,8 @@
 #include "apache/qnft_config.h"
 #include "apache/qnft_db.h"
 #include "image/qnft_decode.h"
+#include "solana/qnft_keypair.h"
+#include "util/qnft_http.h"
 #include "store/qnft_store.h"
 #include "util/qnft_json.h"
 
@@ -107,6 +109,34 @@ static void sweep_storage(apr_pool_t *p, server_rec *s)
     }
 }
 
+static apr_status_t wipe_signer(void *data)
+{
+    qnft_keypair_clear(data);
+    return APR_SUCCESS;
+}
+
+/* The signer's key is read here, while httpd still runs as root, like
+ * SSLCertificateKeyFile: the file can stay readable by root alone. */
+static int load_signer(apr_pool_t *pconf, server_rec *s)
+{
+    qnft_srv_conf *c = ap_get_module_config(s->module_config, &qnft_module);
+    const char *err = NULL;
+
+    if (!c->signer_keypair || c->signer) {
+        return OK;
+    }
+    c->signer = apr_pcalloc(pconf, sizeof(*c->signer));
+    if (qnft_keypair_read(pconf, c->signer_keypair, c->signer, &err) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, QNFTLOGNO(00006)
+                     "QNFTSignerKeypair: %s", err);
+        return !OK;
+    }
+    apr_pool_cleanup_register(pconf, c->signer, wipe_signer, apr_pool_cleanup_null);
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, QNFTLOGNO(00007)
+                 "signer %s loaded", qnft_pubkey_str(pconf, &c->signer->pub));
+    return OK;
+}
+
 static int qnft_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                             server_rec *s)
 {
@@ -114,6 +144,7 @@ static int qnft_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 
     qnft_json_init();
     qnft_decode_init();
+    qnft_http_init();
     for (sp = s; sp; sp = sp->next) {
         qnft_config_finalize(pconf, sp);
     }
@@ -122,7 +153,7 @@ static int qnft_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
         return OK;
     }
     for (sp = s; sp; sp = sp->next) {
-        if (prepare_storage(ptemp, sp) != OK) {
+        if (prepare_storage(ptemp, sp) != OK || load_signer(pconf, sp) != OK) {
             return !OK;
         }
     }

@@ -10,6 +10,7 @@
 
 #include "apache/mod_qnft.h"
 #include "apache/qnft_config.h"
+#include "solana/qnft_base58.h"
 
 /* Directive names, used in the table and in error messages. */
 #define QNFT_DIR_STORAGE        "QNFTStorageDir"
@@ -22,6 +23,15 @@
 #define QNFT_DIR_GIF_DELAY      "QNFTGifFrameDelay"
 #define QNFT_DIR_GIF_CONCUR     "QNFTGifConcurrency"
 #define QNFT_DIR_GIF_BUDGET     "QNFTGifTimeBudget"
+#define QNFT_DIR_RPC            "QNFTSolanaRPC"
+#define QNFT_DIR_CLUSTER        "QNFTSolanaCluster"
+#define QNFT_DIR_SIGNER         "QNFTSignerKeypair"
+#define QNFT_DIR_ADMIN          "QNFTAdminWallet"
+#define QNFT_DIR_FEE            "QNFTMintFeeLamports"
+#define QNFT_DIR_STANDARD       "QNFTMintStandard"
+#define QNFT_DIR_COMMITMENT     "QNFTSolanaCommitment"
+#define QNFT_DIR_MINT_DEADLINE  "QNFTMintDeadline"
+#define QNFT_DIR_RPC_TIMEOUT    "QNFTRPCTimeout"
 
 /* Defaults, in one place. */
 static const qnft_srv_conf qnft_defaults = {
@@ -35,6 +45,16 @@ static const qnft_srv_conf qnft_defaults = {
     100,
     2,
     20,
+    NULL,                        /* no chain configured: minting answers 503 */
+    "devnet",
+    NULL,
+    NULL,
+    20000000,                    /* 0.02 SOL, as the original */
+    QNFT_STANDARD_METAPLEX,
+    QNFT_COMMIT_CONFIRMED,
+    20,
+    10000,
+    NULL,
 };
 
 void *qnft_create_srv_conf(apr_pool_t *p, server_rec *s)
@@ -50,6 +70,11 @@ void *qnft_create_srv_conf(apr_pool_t *p, server_rec *s)
     c->gif_delay_ms = QNFT_UNSET_INT;
     c->gif_concurrency = QNFT_UNSET_INT;
     c->gif_time_budget = QNFT_UNSET_INT;
+    c->mint_fee_lamports = QNFT_UNSET_INT;
+    c->mint_standard = QNFT_UNSET_INT;
+    c->commitment = QNFT_UNSET_INT;
+    c->mint_deadline = QNFT_UNSET_INT;
+    c->rpc_timeout_ms = QNFT_UNSET_INT;
     return c;
 }
 
@@ -70,6 +95,16 @@ void *qnft_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_NUM(gif_delay_ms);
     MERGE_NUM(gif_concurrency);
     MERGE_NUM(gif_time_budget);
+    MERGE_PTR(solana_rpc);
+    MERGE_PTR(solana_cluster);
+    MERGE_PTR(signer_keypair);
+    MERGE_PTR(admin_wallet);
+    MERGE_NUM(mint_fee_lamports);
+    MERGE_NUM(mint_standard);
+    MERGE_NUM(commitment);
+    MERGE_NUM(mint_deadline);
+    MERGE_NUM(rpc_timeout_ms);
+    MERGE_PTR(signer);
     return c;
 }
 
@@ -98,6 +133,16 @@ void qnft_config_finalize(apr_pool_t *p, server_rec *s)
     DEFAULT_NUM(gif_delay_ms);
     DEFAULT_NUM(gif_concurrency);
     DEFAULT_NUM(gif_time_budget);
+    DEFAULT_PTR(solana_rpc);
+    DEFAULT_PTR(solana_cluster);
+    DEFAULT_PTR(signer_keypair);
+    DEFAULT_PTR(admin_wallet);
+    DEFAULT_NUM(mint_fee_lamports);
+    DEFAULT_NUM(mint_standard);
+    DEFAULT_NUM(commitment);
+    DEFAULT_NUM(mint_deadline);
+    DEFAULT_NUM(rpc_timeout_ms);
+    DEFAULT_PTR(signer);
     c->storage_dir = ap_server_root_relative(p, c->storage_dir);
 }
 
@@ -250,6 +295,104 @@ static const char *set_int(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+static const int_directive mint_deadline_d = { APR_OFFSETOF(qnft_srv_conf, mint_deadline), 1, 300 };
+static const int_directive rpc_timeout_d = { APR_OFFSETOF(qnft_srv_conf, rpc_timeout_ms), 100, 120000 };
+
+static const char *set_url(cmd_parms *cmd, const char *arg, const char **out)
+{
+    apr_uri_t uri;
+    if (apr_uri_parse(cmd->pool, arg, &uri) != APR_SUCCESS || !uri.scheme || !uri.hostname
+        || (strcasecmp(uri.scheme, "http") && strcasecmp(uri.scheme, "https"))) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not an http(s) URL", cmd->cmd->name, arg);
+    }
+    *out = arg;
+    return NULL;
+}
+
+static const char *set_rpc(cmd_parms *cmd, void *dc, const char *arg)
+{
+    qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    return set_url(cmd, arg, &c->solana_rpc);
+}
+
+static const char *set_cluster(cmd_parms *cmd, void *dc, const char *arg)
+{
+    qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    if (strcmp(arg, "mainnet-beta") && strcmp(arg, "devnet") && strcmp(arg, "testnet")
+        && strcmp(arg, "local")) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not one of mainnet-beta, devnet, testnet, "
+                            "local", cmd->cmd->name, arg);
+    }
+    c->solana_cluster = arg;
+    return NULL;
+}
+
+static const char *set_signer(cmd_parms *cmd, void *dc, const char *arg)
+{
+    qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    c->signer_keypair = ap_server_root_relative(cmd->pool, arg);
+    if (!c->signer_keypair) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a valid path", cmd->cmd->name, arg);
+    }
+    return NULL;
+}
+
+static const char *set_admin(cmd_parms *cmd, void *dc, const char *arg)
+{
+    qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    unsigned char key[32];
+    if (qnft_base58_decode_exact(arg, key, sizeof(key)) != 0) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a Solana address (base58, 32 bytes)",
+                            cmd->cmd->name, arg);
+    }
+    c->admin_wallet = arg;
+    return NULL;
+}
+
+static const char *set_fee(cmd_parms *cmd, void *dc, const char *arg)
+{
+    qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    apr_int64_t v;
+    const char *err = parse_scaled(cmd, arg, 1, 0, APR_INT64_C(1000000000000), &v);
+    if (err) {
+        return err;
+    }
+    c->mint_fee_lamports = v;
+    return NULL;
+}
+
+static const char *set_standard(cmd_parms *cmd, void *dc, const char *arg)
+{
+    qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    if (!strcmp(arg, "metaplex")) {
+        c->mint_standard = QNFT_STANDARD_METAPLEX;
+    }
+    else if (!strcmp(arg, "token2022")) {
+        c->mint_standard = QNFT_STANDARD_TOKEN2022;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "%s: '%s' is neither metaplex nor token2022",
+                            cmd->cmd->name, arg);
+    }
+    return NULL;
+}
+
+static const char *set_commitment(cmd_parms *cmd, void *dc, const char *arg)
+{
+    qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    if (!strcmp(arg, "confirmed")) {
+        c->commitment = QNFT_COMMIT_CONFIRMED;
+    }
+    else if (!strcmp(arg, "finalized")) {
+        c->commitment = QNFT_COMMIT_FINALIZED;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "%s: '%s' is neither confirmed nor finalized",
+                            cmd->cmd->name, arg);
+    }
+    return NULL;
+}
+
 const command_rec qnft_cmds[] = {
     AP_INIT_TAKE1(QNFT_DIR_STORAGE, set_storage_dir, NULL, RSRC_CONF,
                   "Directory holding uploads/, gifs/ and meta/ (default: qnft under ServerRoot)"),
@@ -271,5 +414,24 @@ const command_rec qnft_cmds[] = {
                   "GIF renders running at once in one server process (default 2)"),
     AP_INIT_TAKE1(QNFT_DIR_GIF_BUDGET, set_int, (void *)&gif_budget_d, RSRC_CONF,
                   "Seconds one GIF render may take before it is abandoned (default 20)"),
+    AP_INIT_TAKE1(QNFT_DIR_RPC, set_rpc, NULL, RSRC_CONF,
+                  "Solana JSON-RPC URL used for minting (no default: minting is off)"),
+    AP_INIT_TAKE1(QNFT_DIR_CLUSTER, set_cluster, NULL, RSRC_CONF,
+                  "Cluster name for explorer links: mainnet-beta, devnet, testnet or local"),
+    AP_INIT_TAKE1(QNFT_DIR_SIGNER, set_signer, NULL, RSRC_CONF,
+                  "solana-keygen JSON keypair of the server's signer (mode 0600; enables "
+                  "server-signed mints)"),
+    AP_INIT_TAKE1(QNFT_DIR_ADMIN, set_admin, NULL, RSRC_CONF,
+                  "Wallet that receives the mint fee and is the NFTs' creator"),
+    AP_INIT_TAKE1(QNFT_DIR_FEE, set_fee, NULL, RSRC_CONF,
+                  "Mint fee in lamports paid by wallet-signed mints (default 20000000)"),
+    AP_INIT_TAKE1(QNFT_DIR_STANDARD, set_standard, NULL, RSRC_CONF,
+                  "metaplex (classic 1-of-1 with Token Metadata) or token2022 (on-mint metadata)"),
+    AP_INIT_TAKE1(QNFT_DIR_COMMITMENT, set_commitment, NULL, RSRC_CONF,
+                  "confirmed or finalized: when a mint counts as done (default confirmed)"),
+    AP_INIT_TAKE1(QNFT_DIR_MINT_DEADLINE, set_int, (void *)&mint_deadline_d, RSRC_CONF,
+                  "Seconds a mint request waits for confirmation before answering 202 (default 20)"),
+    AP_INIT_TAKE1(QNFT_DIR_RPC_TIMEOUT, set_int, (void *)&rpc_timeout_d, RSRC_CONF,
+                  "Milliseconds one RPC call may take (default 10000)"),
     { NULL }
 };

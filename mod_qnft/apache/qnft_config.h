@@ -6,7 +6,14 @@
 #include <httpd.h>
 #include <http_config.h>
 
+#include "solana/qnft_keypair.h"
+
 #define QNFT_UNSET_INT  (-1)
+
+#define QNFT_STANDARD_METAPLEX  0
+#define QNFT_STANDARD_TOKEN2022 1
+#define QNFT_COMMIT_CONFIRMED   0
+#define QNFT_COMMIT_FINALIZED   1
 
 typedef struct {
     const char *storage_dir;        /* QNFTStorageDir */
@@ -19,6 +26,16 @@ typedef struct {
     int gif_delay_ms;               /* QNFTGifFrameDelay */
     int gif_concurrency;            /* QNFTGifConcurrency (per process) */
     int gif_time_budget;            /* QNFTGifTimeBudget (seconds) */
+    const char *solana_rpc;         /* QNFTSolanaRPC; NULL: minting off */
+    const char *solana_cluster;     /* QNFTSolanaCluster: for explorer links */
+    const char *signer_keypair;     /* QNFTSignerKeypair (path); NULL: no server signing */
+    const char *admin_wallet;       /* QNFTAdminWallet; NULL: the signer's address */
+    apr_int64_t mint_fee_lamports;  /* QNFTMintFeeLamports */
+    int mint_standard;              /* QNFTMintStandard: QNFT_STANDARD_* */
+    int commitment;                 /* QNFTSolanaCommitment: QNFT_COMMIT_* */
+    int mint_deadline;              /* QNFTMintDeadline (seconds before 202) */
+    int rpc_timeout_ms;             /* QNFTRPCTimeout (milliseconds) */
+    qnft_keypair *signer;           /* read in post_config from signer_keypair */
 } qnft_srv_conf;
 
 extern const command_rec qnft_cmds[];

@@ -14,6 +14,9 @@
 #include "image/qnft_probe.h"
 #include "image/qnft_render.h"
 #include "util/qnft_digest.h"
+#include "solana/qnft_keypair.h"
+#include "solana/qnft_pda.h"
+#include "solana/qnft_programs.h"
 
 #ifndef QNFT_SQLDIR
 #define QNFT_SQLDIR "/usr/share/mod_qnft/sql"
@@ -35,6 +38,11 @@ static void usage(FILE *out)
         "      --btc P --sol P overlay prices (default N/A)\n"
         "      --time T        overlay time, seconds since 1970 (default now)\n"
         "      --stats         print size, time, PSNR and peak memory as key=value\n"
+        "  keygen --out FILE                 create a solana-keygen keypair file (mode 0600)\n"
+        "  address KEYPAIR                   print a keypair file's address\n"
+        "  pda ata WALLET MINT [token2022]   the associated token account address\n"
+        "  pda metadata MINT                 the Metaplex metadata account address\n"
+        "  pda edition MINT                  the Metaplex master edition address\n"
         "  version                           print versions\n",
         QNFT_SQLDIR);
 }
@@ -187,6 +195,88 @@ static int cmd_gif(apr_pool_t *p, int argc, const char *const *argv)
     return 0;
 }
 
+static int cmd_keygen(apr_pool_t *p, int argc, const char *const *argv)
+{
+    const char *out = opt(argc, argv, "--out");
+    qnft_keypair kp;
+    apr_status_t rv;
+
+    if (!out) {
+        fprintf(stderr, "qnft keygen: give --out FILE\n");
+        return 2;
+    }
+    if (qnft_keypair_generate(&kp) != 0) {
+        fprintf(stderr, "qnft keygen: no randomness\n");
+        return 1;
+    }
+    rv = qnft_keypair_write(p, out, &kp);
+    if (rv != APR_SUCCESS) {
+        char buf[128];
+        fprintf(stderr, "qnft keygen: cannot write %s: %s\n", out, apr_strerror(rv, buf, sizeof(buf)));
+        qnft_keypair_clear(&kp);
+        return 1;
+    }
+    printf("%s\n", qnft_pubkey_str(p, &kp.pub));
+    qnft_keypair_clear(&kp);
+    return 0;
+}
+
+static int cmd_address(apr_pool_t *p, int argc, const char *const *argv)
+{
+    qnft_keypair kp;
+    const char *err = NULL;
+    if (argc < 1) {
+        usage(stderr);
+        return 2;
+    }
+    if (qnft_keypair_read(p, argv[0], &kp, &err) != APR_SUCCESS) {
+        fprintf(stderr, "qnft address: %s\n", err);
+        return 1;
+    }
+    printf("%s\n", qnft_pubkey_str(p, &kp.pub));
+    qnft_keypair_clear(&kp);
+    return 0;
+}
+
+static int cmd_pda(apr_pool_t *p, int argc, const char *const *argv)
+{
+    qnft_pubkey a, b, prog, out;
+    unsigned char bump = 0;
+    int rc;
+
+    if (argc >= 3 && !strcmp(argv[0], "ata")) {
+        if (qnft_pubkey_parse(argv[1], &a) || qnft_pubkey_parse(argv[2], &b)
+            || qnft_pubkey_parse(argc > 3 && !strcmp(argv[3], "token2022")
+                                 ? QNFT_PROGRAM_TOKEN_2022 : QNFT_PROGRAM_TOKEN, &prog)) {
+            fprintf(stderr, "qnft pda: addresses are base58, 32 bytes\n");
+            return 2;
+        }
+        rc = qnft_ata_address(&a, &b, &prog, &out);
+    }
+    else if (argc >= 2 && (!strcmp(argv[0], "metadata") || !strcmp(argv[0], "edition"))) {
+        if (qnft_pubkey_parse(argv[1], &a)) {
+            fprintf(stderr, "qnft pda: the mint is base58, 32 bytes\n");
+            return 2;
+        }
+        rc = !strcmp(argv[0], "metadata") ? qnft_metadata_pda(&a, &out, &bump)
+                                          : qnft_edition_pda(&a, &out, &bump);
+    }
+    else {
+        usage(stderr);
+        return 2;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "qnft pda: no address\n");
+        return 1;
+    }
+    printf("%s", qnft_pubkey_str(p, &out));
+    if (bump) {
+        printf(" bump %u", bump);
+    }
+    printf("\n");
+    return 0;
+}
+
 static void print_applied(void *baton, int version, const char *name)
 {
     printf("applied %04d %s\n", version, name);
@@ -267,6 +357,15 @@ int main(int argc, const char *const *argv)
     }
     else if (!strcmp(argv[1], "probe")) {
         rc = cmd_probe(p, argc - 2, argv + 2);
+    }
+    else if (!strcmp(argv[1], "keygen")) {
+        rc = cmd_keygen(p, argc - 2, argv + 2);
+    }
+    else if (!strcmp(argv[1], "address")) {
+        rc = cmd_address(p, argc - 2, argv + 2);
+    }
+    else if (!strcmp(argv[1], "pda")) {
+        rc = cmd_pda(p, argc - 2, argv + 2);
     }
     else if (!strcmp(argv[1], "gif")) {
         rc = cmd_gif(p, argc - 2, argv + 2);

@@ -3,6 +3,6 @@
 #ifndef QNFT_SCHEMA_H
 #define QNFT_SCHEMA_H
 
-#define QNFT_SCHEMA_VERSION 3
+#define QNFT_SCHEMA_VERSION 4
 
 #endif

@@ -68,6 +68,73 @@ json_t *qnft_json_parse(apr_pool_t *p, const char *text, apr_size_t len,
     return qnft_json_pooled(p, j);
 }
 
+/* Is text[0..n) (a bare integer literal) outside int64? */
+static int beyond_int64(const char *t, apr_size_t n)
+{
+    static const char max[] = "9223372036854775807";
+    apr_size_t digits = n - (t[0] == '-');
+    const char *d = t + (t[0] == '-');
+    if (digits != sizeof(max) - 1) {
+        return digits > sizeof(max) - 1;
+    }
+    /* same length: compare as text (the minimum's last digit is 8) */
+    return memcmp(d, max, digits) > 0 && !(t[0] == '-' && !memcmp(d, "9223372036854775808", digits));
+}
+
+json_t *qnft_json_parse_bigint(apr_pool_t *p, const char *text, apr_size_t len,
+                               int max_depth, const char **err)
+{
+    char *out = NULL;
+    apr_size_t i = 0, o = 0, copied = 0;
+    int in_string = 0;
+
+    while (i < len) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\') {
+                i += 2;
+                continue;
+            }
+            in_string = c != '"';
+            i++;
+            continue;
+        }
+        if (c == '"') {
+            in_string = 1;
+            i++;
+            continue;
+        }
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            apr_size_t start = i, end = i + 1;
+            while (end < len && text[end] >= '0' && text[end] <= '9') {
+                end++;
+            }
+            if ((end >= len || (text[end] != '.' && text[end] != 'e' && text[end] != 'E'))
+                && beyond_int64(text + start, end - start)) {
+                if (!out) {
+                    out = apr_palloc(p, len * 2 + 2);   /* room for the quotes */
+                }
+                memcpy(out + o, text + copied, start - copied);
+                o += start - copied;
+                out[o++] = '"';
+                memcpy(out + o, text + start, end - start);
+                o += end - start;
+                out[o++] = '"';
+                copied = end;
+            }
+            i = end;
+            continue;
+        }
+        i++;
+    }
+    if (!out) {
+        return qnft_json_parse(p, text, len, max_depth, err);
+    }
+    memcpy(out + o, text + copied, len - copied);
+    o += len - copied;
+    return qnft_json_parse(p, out, o, max_depth, err);
+}
+
 const char *qnft_json_dump(apr_pool_t *p, const json_t *j, apr_size_t *len)
 {
     char *s = json_dumps(j, JSON_COMPACT);

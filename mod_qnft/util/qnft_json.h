@@ -16,6 +16,11 @@ json_t *qnft_json_pooled(apr_pool_t *p, json_t *j);
 json_t *qnft_json_parse(apr_pool_t *p, const char *text, apr_size_t len,
                         int max_depth, const char **err);
 
+/* As qnft_json_parse, but integers beyond int64 (Solana's rentEpoch is
+ * u64::MAX) become strings instead of failing the whole document. */
+json_t *qnft_json_parse_bigint(apr_pool_t *p, const char *text, apr_size_t len,
+                               int max_depth, const char **err);
+
 /* Compact serialisation into p (UTF-8). */
 const char *qnft_json_dump(apr_pool_t *p, const json_t *j, apr_size_t *len);
 

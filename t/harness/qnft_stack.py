@@ -110,8 +110,63 @@ class PgCluster:
                        capture_output=True, text=True)
 
 
+class Chain:
+    """The local Solana chain (chain/qnft-chain.js around litesvm)."""
+
+    def __init__(self, base, port=None, fund=()):
+        self.dir = os.path.join(base, "chain")
+        self.port = port or free_port()
+        self.state = os.path.join(self.dir, "state.bin")
+        self.log = os.path.join(self.dir, "chain.log")
+        self.fund = list(fund)
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.proc = None
+        os.makedirs(self.dir, exist_ok=True)
+
+    def start(self, timeout=30):
+        argv = ["node", os.path.join(SRC, "chain", "qnft-chain.js"), "--port", str(self.port),
+                "--state", self.state]
+        for f in self.fund:
+            argv += ["--fund", f]
+        self.proc = subprocess.Popen(argv, stdout=open(self.log, "a"), stderr=subprocess.STDOUT,
+                                     cwd=SRC)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                if self.rpc("getHealth") == "ok":
+                    return
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError("the local chain did not start:\n" + open(self.log).read()[-2000:])
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.proc = None
+
+    def rpc(self, method, params=None):
+        import json
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method,
+                           "params": params or []}).encode()
+        req = urllib.request.Request(self.url, data=body,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            answer = json.loads(r.read())
+        if "error" in answer:
+            raise RuntimeError("%s: %s" % (method, answer["error"]))
+        return answer["result"]
+
+
 class Httpd:
-    def __init__(self, base, pg_port, build_dir, port=None, log_level="info qnft:debug"):
+    def __init__(self, base, pg_port, build_dir, port=None, log_level="info qnft:debug",
+                 chain_port=0, signer=""):
         self.root = os.path.join(base, "httpd")
         self.port = port or free_port()
         self.pg_port = pg_port
@@ -123,6 +178,8 @@ class Httpd:
         self.conf = os.path.join(self.root, "httpd.conf")
         self.error_log = os.path.join(self.log_dir, "error_log")
         self.build = build_config(build_dir)
+        self.chain_port = chain_port
+        self.signer = signer
         self.binary = os.environ.get("QNFT_HTTPD") or self.build["httpd"]
         self.url = "http://127.0.0.1:%d" % self.port
         for d in (self.root, self.run_dir, self.log_dir):
@@ -140,6 +197,7 @@ class Httpd:
             "MODULES": self.build["modules"],
             "QNFT_SO": os.path.join(self.build_dir, ".libs", "mod_qnft.so"),
             "SRC": SRC, "EXTRA": extra, "DBD_LOAD": "" if load_dbd else "#",
+            "CHAIN_PORT": str(self.chain_port), "SIGNER": self.signer,
         }
         return re.sub(r"@([A-Z_]+)@", lambda m: values[m.group(1)], text)
 
@@ -223,23 +281,34 @@ class Stack:
     """PostgreSQL + httpd under base, schema applied."""
 
     def __init__(self, base, build_dir=SRC, port=None, pg_port=None, fast=False,
-                 log_level="info qnft:debug"):
+                 log_level="info qnft:debug", chain_port=None):
         self.base = base
         os.makedirs(base, exist_ok=True)
         self.build_dir = build_dir
         self.pg = PgCluster(base, pg_port, fast=fast)
-        self.httpd = Httpd(base, self.pg.port, build_dir, port, log_level)
+        self.signer = os.path.join(base, "signer.json")
+        if not os.path.exists(self.signer):
+            subprocess.run([os.path.join(build_dir, "qnft"), "keygen", "--out", self.signer],
+                           check=True, capture_output=True, text=True)
+        self.signer_address = subprocess.run(
+            [os.path.join(build_dir, "qnft"), "address", self.signer], check=True,
+            capture_output=True, text=True).stdout.strip()
+        self.chain = Chain(base, chain_port, fund=[self.signer_address + ":1000000000000"])
+        self.httpd = Httpd(base, self.pg.port, build_dir, port, log_level,
+                           chain_port=self.chain.port, signer=self.signer)
 
     def start(self):
         self.pg.init()
         self.pg.start()
         self.pg.create_db()
         self.pg.migrate(self.build_dir)
+        self.chain.start()
         self.httpd.write()
         self.httpd.start()
 
     def stop(self):
         self.httpd.stop()
+        self.chain.stop()
         self.pg.stop()
 
 
@@ -248,7 +317,8 @@ def serve(argv):
     base = os.path.abspath(os.environ.get("QNFT_STATE_DIR") or os.path.join(SRC, "var"))
     port = int(os.environ.get("QNFT_PORT") or 8080)
     pg_port = int(os.environ.get("QNFT_PG_PORT") or 0) or None
-    stack = Stack(base, SRC, port=port, pg_port=pg_port, log_level="info")
+    chain_port = int(os.environ.get("QNFT_CHAIN_PORT") or 0) or None
+    stack = Stack(base, SRC, port=port, pg_port=pg_port, log_level="info", chain_port=chain_port)
     stopping = []
 
     def on_signal(signum, frame):
@@ -262,6 +332,7 @@ def serve(argv):
         print("  upload      curl -F file=@photo.jpg %s/upload_image" % stack.httpd.url)
         print("  error log   %s" % stack.httpd.error_log)
         print("  database    psql \"%s\"" % stack.pg.params)
+        print("  chain       %s (signer %s)" % (stack.chain.url, stack.signer_address))
         print("  state       %s" % base)
         print("Ctrl-C stops everything.")
         sys.stdout.flush()

@@ -8,5 +8,6 @@ Suite *qnft_suite_multipart(void);
 Suite *qnft_suite_probe(void);
 Suite *qnft_suite_store(void);
 Suite *qnft_suite_render(void);
+Suite *qnft_suite_solana_keys(void);
 
 #endif
