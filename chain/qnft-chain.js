@@ -25,13 +25,14 @@ const MAX_BODY = 1 << 20;
 const VERSION = { 'solana-core': '2.2.0-qnft-litesvm', 'feature-set': 0 };
 
 function parseArgs(argv) {
-    const a = { port: 8899, state: null, fund: [], slotMs: 400 };
+    const a = { port: 8899, state: null, fund: [], slotMs: 400, testControls: false };
     for (let i = 2; i < argv.length; i++) {
         const k = argv[i], v = argv[i + 1];
         if (k === '--port') { a.port = Number(v); i++; }
         else if (k === '--state') { a.state = v; i++; }
         else if (k === '--fund') { a.fund.push(v); i++; }
         else if (k === '--slot-ms') { a.slotMs = Number(v); i++; }
+        else if (k === '--test-controls') { a.testControls = true; }
         else { console.error('unknown argument ' + k); process.exit(2); }
     }
     return a;
@@ -147,6 +148,10 @@ function getAccount(a) {
     const acc = svm.getAccount(a);
     return acc && acc.exists ? acc : null;
 }
+
+// Test controls (only with --test-controls): "hang_after_send" processes a
+// transaction and then never answers, as a node that dies mid-request.
+let mode = 'normal';
 
 // --- methods --------------------------------------------------------------------
 const methods = {
@@ -275,6 +280,14 @@ const methods = {
     },
 };
 
+if (args.testControls) {
+    methods.qnftTest_mode = (p) => {
+        if (!['normal', 'hang_after_send'].includes(p[0])) throw new RpcError(-32602, 'unknown mode');
+        mode = p[0];
+        return mode;
+    };
+}
+
 function handle(req) {
     if (!req || req.jsonrpc !== '2.0' || typeof req.method !== 'string') {
         return { jsonrpc: '2.0', error: { code: -32600, message: 'Invalid request' }, id: req && req.id !== undefined ? req.id : null };
@@ -323,6 +336,9 @@ function main() {
             try { parsed = JSON.parse(Buffer.concat(body).toString('utf8')); }
             catch (e) { out = { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null }; }
             if (!out) out = Array.isArray(parsed) ? parsed.map(handle) : handle(parsed);
+            if (mode === 'hang_after_send' && parsed && parsed.method === 'sendTransaction') {
+                return;     // processed and saved, but the answer never comes
+            }
             const text = serialize(out);
             res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
             res.end(text);

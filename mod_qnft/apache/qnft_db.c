@@ -105,6 +105,51 @@ static const qnft_stmt_def qnft_statements[] = {
       "RETURNING seller) "
       "UPDATE listings SET status = 'delisted', updated_at = now() "
       "WHERE id IN (SELECT id FROM target) AND EXISTS (SELECT 1 FROM fresh) RETURNING id" },
+    { QNFT_SQL_NEXT_SERIAL, "SELECT nextval('nft_serial')" },
+    { QNFT_SQL_GIF_FOR_MINT,
+      "SELECT g.image_id, i.mime_type, g.btc_usdc::text, g.sol_usdc::text "
+      "FROM gifs g JOIN images i ON i.id = g.image_id WHERE g.id = %s" },
+    /* The pending row (signature known before sending) goes in before the
+     * transaction goes out: a crash after sending is resolved by asking
+     * the chain. Parameters: 17 columns. */
+#define NFT_PENDING_COLUMNS \
+    "(mint, serial, name, symbol, owner, metadata_uri, image_id, gif_id, mint_type, " \
+    "description, btc_price_at_mint, sol_price_at_mint, mint_standard, tx_signature, " \
+    "last_valid_block_height, sign_mode, status)"
+#define NFT_PENDING_VALUES \
+    "%s, %s::bigint, %s, %s, %s, %s, %s, %s, %s, %s, %s::numeric, %s::numeric, %s, %s, " \
+    "%s::bigint, %s, 'pending'"
+    { QNFT_SQL_NFT_PENDING,
+      "INSERT INTO nfts " NFT_PENDING_COLUMNS " VALUES (" NFT_PENDING_VALUES ")" },
+    /* with an Idempotency-Key: the key and the row together; a key
+     * inserted first by a concurrent request means no row here */
+    { QNFT_SQL_NFT_PENDING_KEYED,
+      "WITH k AS (INSERT INTO mint_requests (idempotency_key, request_hash, mint) "
+      "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING mint) "
+      "INSERT INTO nfts " NFT_PENDING_COLUMNS " SELECT " NFT_PENDING_VALUES " FROM k "
+      "RETURNING mint" },
+    { QNFT_SQL_IDEM_GET,
+      "SELECT request_hash, mint FROM mint_requests WHERE idempotency_key = %s" },
+    { QNFT_SQL_NFT_STATE,
+      "SELECT mint, status, tx_signature, name, metadata_uri, last_valid_block_height, owner, "
+      "mint_standard, sign_mode FROM nfts WHERE mint = %s" },
+    { QNFT_SQL_NFT_CONFIRM,
+      "UPDATE nfts SET status = 'confirmed', confirmed_at = now() "
+      "WHERE mint = %s AND status = 'pending'" },
+    { QNFT_SQL_NFT_FAIL,
+      "UPDATE nfts SET status = 'failed' WHERE mint = %s AND status = 'pending'" },
+    { QNFT_SQL_PREPARED_PUT,
+      "INSERT INTO mint_prepared (mint, owner, message, mint_signature, serial, name, symbol, "
+      "metadata_uri, image_id, gif_id, mint_type, description, btc_price_at_mint, "
+      "sol_price_at_mint, mint_standard, last_valid_block_height) VALUES (%s, %s, "
+      "decode(%s, 'base64'), decode(%s, 'base64'), %s::bigint, %s, %s, %s, %s, %s, %s, %s, "
+      "%s::numeric, %s::numeric, %s, %s::bigint)" },
+    { QNFT_SQL_PREPARED_GET,
+      "SELECT owner, translate(encode(message, 'base64'), E'\\n', ''), "
+      "translate(encode(mint_signature, 'base64'), E'\\n', ''), serial, "
+      "name, symbol, metadata_uri, image_id, gif_id, mint_type, description, "
+      "btc_price_at_mint::text, sol_price_at_mint::text, mint_standard, "
+      "last_valid_block_height FROM mint_prepared WHERE mint = %s" },
     { QNFT_SQL_IMAGE_GET,
       "SELECT mime_type, width, height, bytes FROM images WHERE id = %s" },
 };

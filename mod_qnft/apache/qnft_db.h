@@ -25,6 +25,16 @@
 #define QNFT_SQL_LISTING_CREATE "qnft_listing_create"
 #define QNFT_SQL_LISTING_GET    "qnft_listing_get"
 #define QNFT_SQL_LISTING_DELIST "qnft_listing_delist"
+#define QNFT_SQL_NEXT_SERIAL    "qnft_next_serial"
+#define QNFT_SQL_GIF_FOR_MINT   "qnft_gif_for_mint"
+#define QNFT_SQL_NFT_PENDING    "qnft_nft_pending"
+#define QNFT_SQL_NFT_PENDING_KEYED "qnft_nft_pending_keyed"
+#define QNFT_SQL_IDEM_GET       "qnft_idem_get"
+#define QNFT_SQL_NFT_STATE      "qnft_nft_state"
+#define QNFT_SQL_NFT_CONFIRM    "qnft_nft_confirm"
+#define QNFT_SQL_NFT_FAIL       "qnft_nft_fail"
+#define QNFT_SQL_PREPARED_PUT   "qnft_prepared_put"
+#define QNFT_SQL_PREPARED_GET   "qnft_prepared_get"
 
 /* Columns of an NFT as the marketplace shows it, in this order. */
 enum {

@@ -113,7 +113,8 @@ class PgCluster:
 class Chain:
     """The local Solana chain (chain/qnft-chain.js around litesvm)."""
 
-    def __init__(self, base, port=None, fund=()):
+    def __init__(self, base, port=None, fund=(), test_controls=False):
+        self.test_controls = test_controls
         self.dir = os.path.join(base, "chain")
         self.port = port or free_port()
         self.state = os.path.join(self.dir, "state.bin")
@@ -125,7 +126,7 @@ class Chain:
 
     def start(self, timeout=30):
         argv = ["node", os.path.join(SRC, "chain", "qnft-chain.js"), "--port", str(self.port),
-                "--state", self.state]
+                "--state", self.state] + (["--test-controls"] if self.test_controls else [])
         for f in self.fund:
             argv += ["--fund", f]
         self.proc = subprocess.Popen(argv, stdout=open(self.log, "a"), stderr=subprocess.STDOUT,
@@ -293,7 +294,8 @@ class Stack:
         self.signer_address = subprocess.run(
             [os.path.join(build_dir, "qnft"), "address", self.signer], check=True,
             capture_output=True, text=True).stdout.strip()
-        self.chain = Chain(base, chain_port, fund=[self.signer_address + ":1000000000000"])
+        self.chain = Chain(base, chain_port, fund=[self.signer_address + ":1000000000000"],
+                           test_controls=fast)
         self.httpd = Httpd(base, self.pg.port, build_dir, port, log_level,
                            chain_port=self.chain.port, signer=self.signer)
 
