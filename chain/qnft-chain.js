@@ -150,7 +150,8 @@ function getAccount(a) {
 }
 
 // Test controls (only with --test-controls): "hang_after_send" processes a
-// transaction and then never answers, as a node that dies mid-request.
+// transaction and then never answers, as a node that dies mid-request;
+// "hide_status" reports no signature as seen yet, as a slow cluster.
 let mode = 'normal';
 
 // --- methods --------------------------------------------------------------------
@@ -244,7 +245,7 @@ const methods = {
             context: context(),
             value: sigs.map((s) => {
                 const st = meta.statuses[s];
-                if (!st) return null;
+                if (!st || mode === 'hide_status') return null;   // hide_status: a slow cluster
                 return { slot: st.slot, confirmations: null, err: st.err, status: st.err ? { Err: st.err } : { Ok: null }, confirmationStatus: 'finalized' };
             }),
         };
@@ -282,7 +283,7 @@ const methods = {
 
 if (args.testControls) {
     methods.qnftTest_mode = (p) => {
-        if (!['normal', 'hang_after_send'].includes(p[0])) throw new RpcError(-32602, 'unknown mode');
+        if (!['normal', 'hang_after_send', 'hide_status'].includes(p[0])) throw new RpcError(-32602, 'unknown mode');
         mode = p[0];
         return mode;
     };

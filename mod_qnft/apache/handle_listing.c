@@ -15,9 +15,40 @@
 #include "market/qnft_listing_msg.h"
 #include "solana/qnft_base58.h"
 #include "solana/qnft_ed25519.h"
+#include "solana/qnft_rpc.h"
 #include "util/qnft_json.h"
 
 #define BODY_MAX 4096
+#define RPC_MAX_BYTES (1024 * 1024)
+
+/* Where the chain is reachable, the recorded owner must also hold the
+ * token there (a sale elsewhere moves it). Unreachable: the record alone
+ * decides, and the log says so. Returns OK or an answer. */
+static int holds_on_chain(request_rec *r, const char *seller, const char *mint)
+{
+    const qnft_srv_conf *conf = qnft_srv_config(r->server);
+    qnft_rpc rpc;
+    qnft_rpc_error e;
+    apr_int64_t amount = 0;
+
+    if (!conf->solana_rpc) {
+        return OK;
+    }
+    rpc.url = conf->solana_rpc;
+    rpc.timeout_ms = conf->rpc_timeout_ms;
+    rpc.max_bytes = RPC_MAX_BYTES;
+    if (qnft_rpc_token_amount(&rpc, r->pool, seller, mint, &amount, &e) != QNFT_RPC_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01507)
+                      "listing: cannot ask the chain who holds %s (%s); the recorded owner "
+                      "decides", mint, e.message);
+        return OK;
+    }
+    if (amount < 1) {
+        return qnft_respond_error(r, HTTP_FORBIDDEN, "not_owner",
+                                  "The chain shows that this wallet does not hold the NFT.");
+    }
+    return OK;
+}
 
 /* The fields every signed message carries; answers 400/422/401 itself. */
 static int read_signed(request_rec *r, json_t *body, qnft_listing_msg *m)
@@ -126,6 +157,10 @@ static int create_listing(request_rec *r)
         return qnft_respond_error(r, HTTP_FORBIDDEN, "not_owner",
                                   "Only the NFT's owner can list it.");
     }
+    rc = holds_on_chain(r, m.seller, m.mint);
+    if (rc != OK) {
+        return rc;
+    }
     args[0] = m.seller;
     args[1] = m.nonce;
     args[2] = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, m.expires_at);
@@ -206,6 +241,10 @@ static int delist(request_rec *r, const char *id)
     if (strcmp(qnft_db_col(db, row, 1), "listed")) {
         return qnft_respond_error(r, HTTP_CONFLICT, "not_listed",
                                   "This listing is not active any more.");
+    }
+    rc = holds_on_chain(r, m.seller, m.mint);
+    if (rc != OK) {
+        return rc;
     }
     args[0] = id;
     args[1] = m.seller;

@@ -17,6 +17,8 @@
 #include "solana/qnft_keypair.h"
 #include "solana/qnft_pda.h"
 #include "solana/qnft_programs.h"
+#include "solana/qnft_tx.h"
+#include "util/qnft_json.h"
 
 #ifndef QNFT_SQLDIR
 #define QNFT_SQLDIR "/usr/share/mod_qnft/sql"
@@ -43,6 +45,8 @@ static void usage(FILE *out)
         "  pda ata WALLET MINT [token2022]   the associated token account address\n"
         "  pda metadata MINT                 the Metaplex metadata account address\n"
         "  pda edition MINT                  the Metaplex master edition address\n"
+        "  decode-tx BASE64                  a wire transaction as JSON (keys, flags,\n"
+        "                                    instructions, signatures); checks the rules\n"
         "  version                           print versions\n",
         QNFT_SQLDIR);
 }
@@ -277,6 +281,28 @@ static int cmd_pda(apr_pool_t *p, int argc, const char *const *argv)
     return 0;
 }
 
+static int cmd_decode_tx(apr_pool_t *p, int argc, const char *const *argv)
+{
+    qnft_tx *tx = NULL;
+    const char *err = NULL, *text;
+    json_t *j;
+
+    if (argc < 1) {
+        usage(stderr);
+        return 2;
+    }
+    if (qnft_tx_decode_base64(p, argv[0], &tx, &err) != APR_SUCCESS) {
+        fprintf(stderr, "qnft decode-tx: %s\n", err);
+        return 1;
+    }
+    j = qnft_tx_to_json(p, tx);
+    json_object_set_new(j, "signatures_valid", json_boolean(qnft_tx_verify(tx)));
+    text = json_dumps(j, JSON_INDENT(2));
+    printf("%s\n", text);
+    free((void *)text);
+    return 0;
+}
+
 static void print_applied(void *baton, int version, const char *name)
 {
     printf("applied %04d %s\n", version, name);
@@ -366,6 +392,9 @@ int main(int argc, const char *const *argv)
     }
     else if (!strcmp(argv[1], "pda")) {
         rc = cmd_pda(p, argc - 2, argv + 2);
+    }
+    else if (!strcmp(argv[1], "decode-tx")) {
+        rc = cmd_decode_tx(p, argc - 2, argv + 2);
     }
     else if (!strcmp(argv[1], "gif")) {
         rc = cmd_gif(p, argc - 2, argv + 2);

@@ -48,9 +48,18 @@ def seeded(env, photos):
     gif_id = requests.get(env.url + "/generate_gif/" + image_id).json()["gif_id"]
     alice, bob = Wallet(), Wallet()
     rows, mints = [], {"alice": [], "bob": []}
+    # the ones that get listed are minted for real: listing asks the chain
+    for i in range(14):
+        r = requests.post(env.url + "/mint_nft", json={
+            "image_id": image_id, "gif_id": gif_id, "mint_type": "long" if i % 2 else "short",
+            "owner": alice.address, "sign": "server"})
+        assert r.status_code == 200, r.text
+        mints["alice"].append(r.json()["mint"])
     for i in range(57):
         mint = random_address()
         who = "alice" if i % 3 else "bob"
+        if who == "alice" and i < 30:
+            who = "bob"
         owner = alice if who == "alice" else bob
         rows.append("('%s', 'QNFT #%04d', 'QNFT', '%s', 'https://x.example/m/%d.json', '%s', '%s',"
                     " '%s', %s, %s, 'token2022', '%s', 'confirmed', now() - interval '%d minutes',"
@@ -240,6 +249,15 @@ def test_list_and_delist_with_wallet_signatures(env, seeded):
     assert "price_lamports" not in requests.get(env.url + "/marketplace/nfts/" + mint).json()
     r = requests.post(env.url + "/marketplace/listings/%d/delist" % listing["id"], json=d)
     assert r.status_code == 409
+
+
+def test_listing_needs_the_token_on_chain(env, seeded):
+    """An owner on record whose wallet does not hold the token (a row the
+    chain never saw) may not list it."""
+    bob = seeded["bob"]
+    on_record_only = seeded["mints"]["bob"][0]
+    r = requests.post(env.url + "/marketplace/listings", json=signed_list(bob, on_record_only, 10))
+    assert r.status_code == 403 and "chain" in r.json()["message"]
 
 
 def test_listing_refusals(env, seeded):

@@ -206,3 +206,35 @@ def test_rpc_down_is_502_and_a_lost_answer_resolves_later(env, art):
     state = requests.get(env.url + "/mint_nft/" + mint_addr)
     assert state.status_code == 200 and state.json()["status"] == "confirmed"
     assert env.pg.psql("SELECT status FROM nfts WHERE mint = '%s'" % mint_addr) == "confirmed"
+
+
+def test_deadline_passing_gives_202_and_the_status_url_settles_it(env, art):
+    chain = env.stack.chain
+    owner = Wallet()
+    chain.rpc("qnftTest_mode", ["hide_status"])
+    try:
+        t0 = time.time()
+        r = mint(env, art, owner.address)
+        assert r.status_code == 202, r.text
+        assert time.time() - t0 >= 9           # QNFTMintDeadline 10 in the test config
+        body = r.json()
+        assert body["status"] == "pending"
+        status = requests.get(body["status_url"])
+        assert status.status_code == 202 and status.json()["status"] == "pending"
+    finally:
+        chain.rpc("qnftTest_mode", ["normal"])
+    settled = requests.get(body["status_url"])
+    assert settled.status_code == 200 and settled.json()["status"] == "confirmed"
+
+
+def test_decode_tx_cli(env, art):
+    import subprocess
+    owner = Wallet()
+    env.stack.chain.rpc("requestAirdrop", [owner.address, 10**9])
+    prepared = mint(env, art, owner.address, sign="wallet").json()
+    out = subprocess.run([os.path.join(env.stack.build_dir, "qnft"), "decode-tx",
+                          prepared["transaction"]], capture_output=True, text=True, check=True)
+    decoded = json.loads(out.stdout)
+    text = json.dumps(decoded)
+    assert owner.address in text and prepared["mint"] in text and TOKEN_2022 in text
+    assert decoded["signatures_valid"] is False      # the wallet has not signed yet
