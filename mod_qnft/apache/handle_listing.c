@@ -10,6 +10,7 @@
 #include "apache/mod_qnft.h"
 #include "apache/qnft_config.h"
 #include "apache/qnft_db.h"
+#include "apache/qnft_market.h"
 #include "apache/qnft_request.h"
 #include "apache/qnft_respond.h"
 #include "market/qnft_listing_msg.h"
@@ -181,6 +182,7 @@ static int create_listing(request_rec *r)
         return qnft_respond_error(r, HTTP_CONFLICT, "nonce_used",
                                   "This signed message was used already.");
     }
+    qnft_market_cache_flush();
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, QNFTLOGNO(01503)
                   "listing: %s listed %s for %" APR_INT64_T_FMT " lamports (listing %s)",
                   m.seller, m.mint, m.price_lamports, qnft_db_col(db, row, 0));
@@ -262,6 +264,7 @@ static int delist(request_rec *r, const char *id)
                                   "This signed message was used already, or the listing "
                                   "has just ended.");
     }
+    qnft_market_cache_flush();
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, QNFTLOGNO(01506)
                   "listing: %s delisted %s (listing %s)", m.seller, m.mint, id);
     return qnft_respond_json(r, HTTP_OK, listing_json(r, id, &m, "delisted"));

@@ -218,6 +218,9 @@ static void link_next(request_rec *r, const page_query *q, const char *cursor)
 
 static int list_nfts(request_rec *r)
 {
+    const qnft_srv_conf *conf = qnft_srv_config(r->server);
+    /* pages differ only by their query string (links come from ServerName) */
+    const char *cache_key = r->args ? r->args : "";
     page_query q;
     ap_dbd_t *db;
     apr_dbd_results_t *res = NULL;
@@ -230,6 +233,16 @@ static int list_nfts(request_rec *r)
     rc = parse_query(r, &q);
     if (rc != OK) {
         return rc;
+    }
+    if (conf->market_cache_ms > 0) {
+        const char *body, *link;
+        apr_size_t len;
+        if (qnft_market_cache_get(r->pool, cache_key, &body, &len, &link)) {
+            if (link) {
+                apr_table_setn(r->headers_out, "Link", link);
+            }
+            return qnft_respond_text(r, HTTP_OK, body, len);
+        }
     }
     db = qnft_db_acquire(r);
     if (!db) {
@@ -286,6 +299,13 @@ static int list_nfts(request_rec *r)
         n++;
     }
     (void)n;
+    if (conf->market_cache_ms > 0) {
+        apr_size_t len;
+        const char *text = qnft_json_dump(r->pool, list, &len);
+        qnft_market_cache_put(cache_key, text, len, apr_table_get(r->headers_out, "Link"),
+                              apr_time_from_msec(conf->market_cache_ms));
+        return qnft_respond_text(r, HTTP_OK, text, len);
+    }
     return qnft_respond_json(r, HTTP_OK, list);
 }
 

@@ -15,6 +15,7 @@
 #include "apache/mod_qnft.h"
 #include "apache/qnft_config.h"
 #include "apache/qnft_db.h"
+#include "apache/qnft_market.h"
 #include "apache/qnft_request.h"
 #include "apache/qnft_respond.h"
 #include "image/qnft_probe.h"
@@ -125,6 +126,7 @@ static void resolve_pending(mint_ctx *m, const char *mint, const char *sig, cons
                        || (!strcmp(level, "confirmed")
                            && m->conf->commitment == QNFT_COMMIT_CONFIRMED))) {
         qnft_db_query(m->r, m->db, QNFT_SQL_NFT_CONFIRM, NULL, 1, args, &err);
+        qnft_market_cache_flush();
         *status = "confirmed";
     }
     else if (!found && lvbh

@@ -20,6 +20,7 @@
 #include "apache/mod_qnft.h"
 #include "apache/qnft_config.h"
 #include "apache/qnft_db.h"
+#include "apache/qnft_market.h"
 #include "image/qnft_decode.h"
 #include "solana/qnft_keypair.h"
 #include "util/qnft_http.h"
@@ -172,6 +173,7 @@ static void qnft_child_init(apr_pool_t *pchild, server_rec *s)
         sweep_storage(p, sp);
     }
     apr_pool_destroy(p);
+    qnft_market_cache_init(pchild);
     qnft_db_check_schema(pchild, s);
 }
 

@@ -32,6 +32,7 @@
 #define QNFT_DIR_COMMITMENT     "QNFTSolanaCommitment"
 #define QNFT_DIR_MINT_DEADLINE  "QNFTMintDeadline"
 #define QNFT_DIR_RPC_TIMEOUT    "QNFTRPCTimeout"
+#define QNFT_DIR_MARKET_CACHE   "QNFTMarketCacheTTL"
 
 /* Defaults, in one place. */
 static const qnft_srv_conf qnft_defaults = {
@@ -54,6 +55,7 @@ static const qnft_srv_conf qnft_defaults = {
     QNFT_COMMIT_CONFIRMED,
     20,
     10000,
+    1000,                        /* a busy front page costs one query a second */
     NULL,
 };
 
@@ -75,6 +77,7 @@ void *qnft_create_srv_conf(apr_pool_t *p, server_rec *s)
     c->commitment = QNFT_UNSET_INT;
     c->mint_deadline = QNFT_UNSET_INT;
     c->rpc_timeout_ms = QNFT_UNSET_INT;
+    c->market_cache_ms = QNFT_UNSET_INT;
     return c;
 }
 
@@ -104,6 +107,7 @@ void *qnft_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_NUM(commitment);
     MERGE_NUM(mint_deadline);
     MERGE_NUM(rpc_timeout_ms);
+    MERGE_NUM(market_cache_ms);
     MERGE_PTR(signer);
     return c;
 }
@@ -142,6 +146,7 @@ void qnft_config_finalize(apr_pool_t *p, server_rec *s)
     DEFAULT_NUM(commitment);
     DEFAULT_NUM(mint_deadline);
     DEFAULT_NUM(rpc_timeout_ms);
+    DEFAULT_NUM(market_cache_ms);
     DEFAULT_PTR(signer);
     c->storage_dir = ap_server_root_relative(p, c->storage_dir);
 }
@@ -296,6 +301,7 @@ static const char *set_int(cmd_parms *cmd, void *dc, const char *arg)
 }
 
 static const int_directive mint_deadline_d = { APR_OFFSETOF(qnft_srv_conf, mint_deadline), 1, 300 };
+static const int_directive market_cache_d = { APR_OFFSETOF(qnft_srv_conf, market_cache_ms), 0, 60000 };
 static const int_directive rpc_timeout_d = { APR_OFFSETOF(qnft_srv_conf, rpc_timeout_ms), 100, 120000 };
 
 static const char *set_url(cmd_parms *cmd, const char *arg, const char **out)
@@ -433,5 +439,8 @@ const command_rec qnft_cmds[] = {
                   "Seconds a mint request waits for confirmation before answering 202 (default 20)"),
     AP_INIT_TAKE1(QNFT_DIR_RPC_TIMEOUT, set_int, (void *)&rpc_timeout_d, RSRC_CONF,
                   "Milliseconds one RPC call may take (default 10000)"),
+    AP_INIT_TAKE1(QNFT_DIR_MARKET_CACHE, set_int, (void *)&market_cache_d, RSRC_CONF,
+                  "Milliseconds a marketplace page is kept in each server process (default "
+                  "1000; 0 turns the cache off)"),
     { NULL }
 };

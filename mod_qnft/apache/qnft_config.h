@@ -35,6 +35,7 @@ typedef struct {
     int commitment;                 /* QNFTSolanaCommitment: QNFT_COMMIT_* */
     int mint_deadline;              /* QNFTMintDeadline (seconds before 202) */
     int rpc_timeout_ms;             /* QNFTRPCTimeout (milliseconds) */
+    int market_cache_ms;            /* QNFTMarketCacheTTL (milliseconds; 0: off) */
     qnft_keypair *signer;           /* read in post_config from signer_keypair */
 } qnft_srv_conf;
 

@@ -16,6 +16,11 @@ int qnft_respond_json(request_rec *r, int status, const json_t *body)
     if (!text) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    return qnft_respond_text(r, status, text, len);
+}
+
+int qnft_respond_text(request_rec *r, int status, const char *text, apr_size_t len)
+{
     r->status = status;
     ap_set_content_type(r, "application/json; charset=utf-8");
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");

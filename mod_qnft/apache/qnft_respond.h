@@ -13,6 +13,9 @@
 /* Send body (a JSON value owned by r->pool) with the given status. */
 int qnft_respond_json(request_rec *r, int status, const json_t *body);
 
+/* Send JSON text already serialised (len bytes). */
+int qnft_respond_text(request_rec *r, int status, const char *text, apr_size_t len);
+
 /* Send an error. Client errors (4xx) are logged here once at level info;
  * for 5xx the caller logs the cause (with its detail) and this logs only
  * at debug, so each failure appears once in the error log. */
