@@ -21,7 +21,6 @@ DEB_PACKAGES=(
     postgresql postgresql-client
     python3 python3-pytest python3-requests python3-pil python3-cryptography
     curl ca-certificates wrk
-    nodejs npm
 )
 
 say() { printf '== %s\n' "$*"; }
@@ -32,6 +31,10 @@ deps() {
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
             || missing+=("$p")
     done
+    # Node for the development tools: any install will do (a nodejs package
+    # from elsewhere may bundle npm and conflict with Debian's npm)
+    command -v node >/dev/null || missing+=(nodejs)
+    command -v npm >/dev/null || missing+=(npm)
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" -ne 0 ]; then
         echo "missing Debian packages: ${missing[*]}" >&2
@@ -44,12 +47,16 @@ deps() {
         "${missing[@]}" >/dev/null
 }
 
-# Development and test tools from npm (the local chain), at the versions in
-# package-lock.json.
+# Development and test tools from npm (the local chain, the differential
+# tests), at the versions pinned in package.json and package-lock.json.
+# Not `npm ci`: npm 11 leaves litesvm's other-platform optional packages
+# out of the lock it writes, then `npm ci` refuses that very lock as out of
+# sync; `npm install` with the lock present installs the same versions.
 node_tools() {
-    if [ ! -d node_modules/litesvm ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-        say "npm ci"
-        npm ci --no-audit --no-fund >/dev/null
+    if [ ! -d node_modules/litesvm ] || [ ! -d node_modules/@solana/web3.js ] \
+       || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        say "npm install (locked versions)"
+        npm install --no-audit --no-fund --no-save >/dev/null
     fi
 }
 

@@ -11,6 +11,7 @@
 #include "apache/mod_qnft.h"
 #include "apache/qnft_config.h"
 #include "apache/qnft_db.h"
+#include "apache/qnft_prices.h"
 #include "apache/qnft_respond.h"
 #include "image/qnft_decode.h"
 #include "image/qnft_render.h"
@@ -30,6 +31,7 @@ typedef struct {
     const char *mime;
     qnft_style style;
     const char *btc, *sol;        /* overlay prices as decimal text; NULL = N/A */
+    apr_time_t prices_at;         /* when the source gave them (0: no prices) */
     const qnft_srv_conf *conf;
 } gif_request;
 
@@ -46,15 +48,16 @@ static apr_status_t release_slot(void *data)
     return APR_SUCCESS;
 }
 
-/* The id names everything that decides the bytes, apart from the overlay
- * time, which is fixed by the first render and kept in the row. */
+/* The id names everything that decides the bytes: with prices, their
+ * "as of" time is the overlay's time; without, the first render fixes the
+ * time and the row keeps it. */
 static const char *gif_key(apr_pool_t *p, const gif_request *g)
 {
-    const char *material = apr_psprintf(p, RENDER_VERSION "|%s|%s|%d|%d|%d|%s|%s",
-                                        g->image_id, qnft_style_name(g->style),
+    const char *material = apr_psprintf(p, RENDER_VERSION "|%s|%s|%d|%d|%d|%s|%s|%"
+                                        APR_TIME_T_FMT, g->image_id, qnft_style_name(g->style),
                                         g->conf->gif_frames, g->conf->gif_delay_ms,
                                         g->conf->gif_max_side, g->btc ? g->btc : "N/A",
-                                        g->sol ? g->sol : "N/A");
+                                        g->sol ? g->sol : "N/A", apr_time_sec(g->prices_at));
     unsigned char md[QNFT_SHA256_LEN];
     char *hex = apr_palloc(p, QNFT_SHA256_HEX_LEN + 1);
     qnft_sha256_once(material, strlen(material), md);
@@ -242,6 +245,7 @@ static int generate(request_rec *r, gif_request *g, gif_result *res)
     qnft_db_status dst;
     apr_time_t overlay_at;
     apr_finfo_t fi;
+    qnft_price_snapshot snap;
     int rc;
 
     g->image_id = last_segment(r);
@@ -271,8 +275,15 @@ static int generate(request_rec *r, gif_request *g, gif_result *res)
                                   "No image with this id has been uploaded.");
     }
     g->mime = apr_pstrdup(r->pool, qnft_db_col(db, row, 0));
-    /* Prices come with the price source; until then the overlay says N/A. */
-    g->btc = g->sol = NULL;
+    /* The shared price snapshot: what the GIF shows is what a mint of it
+     * records (the gifs row carries it on). N/A only when none is known. */
+    dst = qnft_prices_spot(r, db, &snap);
+    if (dst != QNFT_DB_OK) {
+        return qnft_db_respond(r, dst);
+    }
+    g->btc = snap.btc_usdc;
+    g->sol = snap.sol_usdc;
+    g->prices_at = (g->btc || g->sol) ? snap.as_of : 0;
 
     res->id = gif_key(r->pool, g);
     args[0] = res->id;
@@ -283,7 +294,7 @@ static int generate(request_rec *r, gif_request *g, gif_result *res)
         return qnft_db_respond(r, dst);
     }
     row = qnft_db_row(r, db, rows, 0);
-    overlay_at = apr_time_from_sec(apr_time_sec(apr_time_now()));
+    overlay_at = g->prices_at ? g->prices_at : apr_time_from_sec(apr_time_sec(apr_time_now()));
     if (row) {
         const char *file = qnft_store_path(r->pool, g->conf->storage_dir, QNFT_AREA_GIFS,
                                            apr_pstrcat(r->pool, res->id, ".gif", NULL));

@@ -189,6 +189,7 @@ static void qnft_register_hooks(apr_pool_t *p)
     ap_hook_handler(qnft_market_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(qnft_listing_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(qnft_mint_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(qnft_chart_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(qnft) = {

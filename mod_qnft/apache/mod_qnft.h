@@ -22,5 +22,6 @@ int qnft_gif_handler(request_rec *r);
 int qnft_market_handler(request_rec *r);
 int qnft_listing_handler(request_rec *r);
 int qnft_mint_handler(request_rec *r);
+int qnft_chart_handler(request_rec *r);
 
 #endif

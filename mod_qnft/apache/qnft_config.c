@@ -33,6 +33,10 @@
 #define QNFT_DIR_MINT_DEADLINE  "QNFTMintDeadline"
 #define QNFT_DIR_RPC_TIMEOUT    "QNFTRPCTimeout"
 #define QNFT_DIR_MARKET_CACHE   "QNFTMarketCacheTTL"
+#define QNFT_DIR_PRICE_URL      "QNFTPriceSourceURL"
+#define QNFT_DIR_PRICE_KEY      "QNFTPriceAPIKey"
+#define QNFT_DIR_PRICE_TTL      "QNFTPriceTTL"
+#define QNFT_DIR_PRICE_TIMEOUT  "QNFTPriceTimeout"
 
 /* Defaults, in one place. */
 static const qnft_srv_conf qnft_defaults = {
@@ -56,6 +60,10 @@ static const qnft_srv_conf qnft_defaults = {
     20,
     10000,
     1000,                        /* a busy front page costs one query a second */
+    "https://api.coingecko.com/api/v3",
+    NULL,
+    180,
+    10000,
     NULL,
 };
 
@@ -78,6 +86,8 @@ void *qnft_create_srv_conf(apr_pool_t *p, server_rec *s)
     c->mint_deadline = QNFT_UNSET_INT;
     c->rpc_timeout_ms = QNFT_UNSET_INT;
     c->market_cache_ms = QNFT_UNSET_INT;
+    c->price_ttl = QNFT_UNSET_INT;
+    c->price_timeout_ms = QNFT_UNSET_INT;
     return c;
 }
 
@@ -108,6 +118,10 @@ void *qnft_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_NUM(mint_deadline);
     MERGE_NUM(rpc_timeout_ms);
     MERGE_NUM(market_cache_ms);
+    MERGE_PTR(price_url);
+    MERGE_PTR(price_key);
+    MERGE_NUM(price_ttl);
+    MERGE_NUM(price_timeout_ms);
     MERGE_PTR(signer);
     return c;
 }
@@ -147,6 +161,10 @@ void qnft_config_finalize(apr_pool_t *p, server_rec *s)
     DEFAULT_NUM(mint_deadline);
     DEFAULT_NUM(rpc_timeout_ms);
     DEFAULT_NUM(market_cache_ms);
+    DEFAULT_PTR(price_url);
+    DEFAULT_PTR(price_key);
+    DEFAULT_NUM(price_ttl);
+    DEFAULT_NUM(price_timeout_ms);
     DEFAULT_PTR(signer);
     c->storage_dir = ap_server_root_relative(p, c->storage_dir);
 }
@@ -159,6 +177,16 @@ const char *qnft_config_check(apr_pool_t *p, server_rec *s)
         qnft_srv_conf *c = ap_get_module_config(sp->module_config, &qnft_module);
         if (c->storage_dir && !ap_server_root_relative(p, c->storage_dir)) {
             return apr_psprintf(p, QNFT_DIR_STORAGE " %s: not a valid path", c->storage_dir);
+        }
+        /* a keypair that will not load must fail configtest, not a reload */
+        if (c->signer_keypair) {
+            qnft_keypair kp;
+            const char *err = NULL;
+            apr_status_t rv = qnft_keypair_read(p, c->signer_keypair, &kp, &err);
+            qnft_keypair_clear(&kp);
+            if (rv != APR_SUCCESS) {
+                return apr_psprintf(p, QNFT_DIR_SIGNER ": %s", err);
+            }
         }
     }
     return NULL;
@@ -302,6 +330,8 @@ static const char *set_int(cmd_parms *cmd, void *dc, const char *arg)
 
 static const int_directive mint_deadline_d = { APR_OFFSETOF(qnft_srv_conf, mint_deadline), 1, 300 };
 static const int_directive market_cache_d = { APR_OFFSETOF(qnft_srv_conf, market_cache_ms), 0, 60000 };
+static const int_directive price_ttl_d = { APR_OFFSETOF(qnft_srv_conf, price_ttl), 10, 86400 };
+static const int_directive price_timeout_d = { APR_OFFSETOF(qnft_srv_conf, price_timeout_ms), 100, 60000 };
 static const int_directive rpc_timeout_d = { APR_OFFSETOF(qnft_srv_conf, rpc_timeout_ms), 100, 120000 };
 
 static const char *set_url(cmd_parms *cmd, const char *arg, const char **out)
@@ -399,6 +429,38 @@ static const char *set_commitment(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+static const char *set_price_url(cmd_parms *cmd, void *dc, const char *arg)
+{
+    qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    char *url;
+    apr_size_t n;
+    const char *err = set_url(cmd, arg, (const char **)&url);
+    if (err) {
+        return err;
+    }
+    url = apr_pstrdup(cmd->pool, arg);
+    n = strlen(url);
+    while (n > 0 && url[n - 1] == '/') {
+        url[--n] = '\0';
+    }
+    c->price_url = url;
+    return NULL;
+}
+
+static const char *set_price_key(cmd_parms *cmd, void *dc, const char *arg)
+{
+    qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    const char *q;
+    for (q = arg; *q; q++) {
+        if (!apr_isgraph(*q)) {
+            return apr_psprintf(cmd->pool, "%s: the key has spaces or control characters",
+                                cmd->cmd->name);
+        }
+    }
+    c->price_key = arg;
+    return NULL;
+}
+
 const command_rec qnft_cmds[] = {
     AP_INIT_TAKE1(QNFT_DIR_STORAGE, set_storage_dir, NULL, RSRC_CONF,
                   "Directory holding uploads/, gifs/ and meta/ (default: qnft under ServerRoot)"),
@@ -442,5 +504,13 @@ const command_rec qnft_cmds[] = {
     AP_INIT_TAKE1(QNFT_DIR_MARKET_CACHE, set_int, (void *)&market_cache_d, RSRC_CONF,
                   "Milliseconds a marketplace page is kept in each server process (default "
                   "1000; 0 turns the cache off)"),
+    AP_INIT_TAKE1(QNFT_DIR_PRICE_URL, set_price_url, NULL, RSRC_CONF,
+                  "CoinGecko v3 API base URL (default https://api.coingecko.com/api/v3)"),
+    AP_INIT_TAKE1(QNFT_DIR_PRICE_KEY, set_price_key, NULL, RSRC_CONF,
+                  "CoinGecko API key, sent in its API-key header (default none)"),
+    AP_INIT_TAKE1(QNFT_DIR_PRICE_TTL, set_int, (void *)&price_ttl_d, RSRC_CONF,
+                  "Seconds spot prices are reused before the source is asked again (default 180)"),
+    AP_INIT_TAKE1(QNFT_DIR_PRICE_TIMEOUT, set_int, (void *)&price_timeout_d, RSRC_CONF,
+                  "Milliseconds one price-source request may take (default 10000)"),
     { NULL }
 };

@@ -36,6 +36,10 @@ typedef struct {
     int mint_deadline;              /* QNFTMintDeadline (seconds before 202) */
     int rpc_timeout_ms;             /* QNFTRPCTimeout (milliseconds) */
     int market_cache_ms;            /* QNFTMarketCacheTTL (milliseconds; 0: off) */
+    const char *price_url;          /* QNFTPriceSourceURL */
+    const char *price_key;          /* QNFTPriceAPIKey; NULL: none */
+    int price_ttl;                  /* QNFTPriceTTL (seconds) */
+    int price_timeout_ms;           /* QNFTPriceTimeout (milliseconds) */
     qnft_keypair *signer;           /* read in post_config from signer_keypair */
 } qnft_srv_conf;
 

@@ -150,6 +150,45 @@ static const qnft_stmt_def qnft_statements[] = {
       "name, symbol, metadata_uri, image_id, gif_id, mint_type, description, "
       "btc_price_at_mint::text, sol_price_at_mint::text, mint_standard, "
       "last_valid_block_height FROM mint_prepared WHERE mint = %s" },
+    /* single flight across processes and servers: one refresh at a time */
+    { QNFT_SQL_LOCK, "SELECT pg_advisory_lock(%s::bigint)" },
+    { QNFT_SQL_UNLOCK, "SELECT pg_advisory_unlock(%s::bigint)" },
+    { QNFT_SQL_SPOT_GET,
+      "SELECT btc_usd::text, sol_usd::text, usdc_usd::text, "
+      "extract(epoch FROM fetched_at)::bigint, "
+      "coalesce(fetched_at > now() - make_interval(secs => %s::integer), false), "
+      "coalesce(retry_until > now(), false), last_error FROM price_spot WHERE id = 1" },
+    { QNFT_SQL_SPOT_SET,
+      "UPDATE price_spot SET btc_usd = %s::numeric, sol_usd = %s::numeric, "
+      "usdc_usd = %s::numeric, fetched_at = now(), retry_until = NULL, last_error = NULL "
+      "WHERE id = 1" },
+    { QNFT_SQL_SPOT_FAIL,
+      "UPDATE price_spot SET retry_until = now() + make_interval(secs => %s::integer), "
+      "last_error = %s WHERE id = 1" },
+    { QNFT_SQL_HIST_META,
+      "SELECT extract(epoch FROM covered_from)::bigint, "
+      "coalesce(fetched_at > now() - make_interval(secs => %s::integer), false), "
+      "coalesce(retry_until > now(), false), last_error FROM price_history WHERE id = 1" },
+    /* the points and what they cover, in one statement; arrays are bound
+     * parameters like any other */
+    { QNFT_SQL_HIST_PUT,
+      "WITH pts AS (INSERT INTO price_points (ts, sol_usd) "
+      "SELECT to_timestamp(t / 1000.0), v FROM unnest(%s::bigint[], %s::numeric[]) AS u(t, v) "
+      "ON CONFLICT (ts) DO UPDATE SET sol_usd = EXCLUDED.sol_usd RETURNING ts) "
+      "UPDATE price_history SET covered_from = LEAST(coalesce(covered_from, 'infinity'), "
+      "to_timestamp(%s::bigint)), covered_until = now(), fetched_at = now(), "
+      "retry_until = NULL, last_error = NULL WHERE id = 1 AND (SELECT count(*) FROM pts) >= 0" },
+    { QNFT_SQL_HIST_FAIL,
+      "UPDATE price_history SET retry_until = now() + make_interval(secs => %s::integer), "
+      "last_error = %s WHERE id = 1" },
+    { QNFT_SQL_HIST_RANGE,
+      "SELECT (extract(epoch FROM ts) * 1000)::bigint, sol_usd::text FROM price_points "
+      "WHERE ts >= to_timestamp(%s::bigint) AND ts <= now() ORDER BY ts" },
+    { QNFT_SQL_CHART_EVENTS,
+      "SELECT (extract(epoch FROM created_at) * 1000)::bigint, mint_type, name, "
+      "sol_price_at_mint::text, mint, gif_id FROM nfts "
+      "WHERE status = 'confirmed' AND created_at >= to_timestamp(%s::bigint) "
+      "AND created_at <= now() ORDER BY created_at" },
     { QNFT_SQL_IMAGE_GET,
       "SELECT mime_type, width, height, bytes FROM images WHERE id = %s" },
 };

@@ -35,6 +35,16 @@
 #define QNFT_SQL_NFT_FAIL       "qnft_nft_fail"
 #define QNFT_SQL_PREPARED_PUT   "qnft_prepared_put"
 #define QNFT_SQL_PREPARED_GET   "qnft_prepared_get"
+#define QNFT_SQL_LOCK           "qnft_lock"
+#define QNFT_SQL_UNLOCK         "qnft_unlock"
+#define QNFT_SQL_SPOT_GET       "qnft_spot_get"
+#define QNFT_SQL_SPOT_SET       "qnft_spot_set"
+#define QNFT_SQL_SPOT_FAIL      "qnft_spot_fail"
+#define QNFT_SQL_HIST_META      "qnft_hist_meta"
+#define QNFT_SQL_HIST_PUT       "qnft_hist_put"
+#define QNFT_SQL_HIST_FAIL      "qnft_hist_fail"
+#define QNFT_SQL_HIST_RANGE     "qnft_hist_range"
+#define QNFT_SQL_CHART_EVENTS   "qnft_chart_events"
 
 /* Columns of an NFT as the marketplace shows it, in this order. */
 enum {

@@ -3,6 +3,6 @@
 #ifndef QNFT_SCHEMA_H
 #define QNFT_SCHEMA_H
 
-#define QNFT_SCHEMA_VERSION 4
+#define QNFT_SCHEMA_VERSION 5
 
 #endif

@@ -165,9 +165,52 @@ class Chain:
         return answer["result"]
 
 
+class PriceStandin:
+    """The local CoinGecko stand-in (t/harness/price_standin.py)."""
+
+    def __init__(self, base, port=None):
+        self.port = port or free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log = os.path.join(base, "price-standin.log")
+        self.proc = None
+
+    def start(self, timeout=15):
+        self.proc = subprocess.Popen([sys.executable, os.path.join(SRC, "t", "harness",
+                                      "price_standin.py"), "--port", str(self.port)],
+                                     stdout=open(self.log, "a"), stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/__calls", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the price stand-in did not start")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.proc = None
+
+    def control(self, **kw):
+        import json
+        req = urllib.request.Request(self.url + "/__control", data=json.dumps(kw).encode(),
+                                     headers={"Content-Type": "application/json"})
+        return json.loads(urllib.request.urlopen(req, timeout=5).read())
+
+    def calls(self):
+        import json
+        return json.loads(urllib.request.urlopen(self.url + "/__calls", timeout=5).read())
+
+    def reset(self):
+        urllib.request.urlopen(urllib.request.Request(self.url + "/__reset", data=b"{}"),
+                               timeout=5).read()
+
+
 class Httpd:
     def __init__(self, base, pg_port, build_dir, port=None, log_level="info qnft:debug",
-                 chain_port=0, signer=""):
+                 chain_port=0, signer="", price_url=None):
         self.root = os.path.join(base, "httpd")
         self.port = port or free_port()
         self.pg_port = pg_port
@@ -181,6 +224,7 @@ class Httpd:
         self.build = build_config(build_dir)
         self.chain_port = chain_port
         self.signer = signer
+        self.price_url = price_url
         self.binary = os.environ.get("QNFT_HTTPD") or self.build["httpd"]
         self.url = "http://127.0.0.1:%d" % self.port
         for d in (self.root, self.run_dir, self.log_dir):
@@ -199,6 +243,8 @@ class Httpd:
             "QNFT_SO": os.path.join(self.build_dir, ".libs", "mod_qnft.so"),
             "SRC": SRC, "EXTRA": extra, "DBD_LOAD": "" if load_dbd else "#",
             "CHAIN_PORT": str(self.chain_port), "SIGNER": self.signer,
+            "PRICE_LINES": ("QNFTPriceSourceURL \"%s/api/v3\"\nQNFTPriceTimeout 2000"
+                            % self.price_url) if self.price_url else "",
         }
         return re.sub(r"@([A-Z_]+)@", lambda m: values[m.group(1)], text)
 
@@ -282,7 +328,7 @@ class Stack:
     """PostgreSQL + httpd under base, schema applied."""
 
     def __init__(self, base, build_dir=SRC, port=None, pg_port=None, fast=False,
-                 log_level="info qnft:debug", chain_port=None):
+                 log_level="info qnft:debug", chain_port=None, offline_prices=True):
         self.base = base
         os.makedirs(base, exist_ok=True)
         self.build_dir = build_dir
@@ -296,8 +342,10 @@ class Stack:
             capture_output=True, text=True).stdout.strip()
         self.chain = Chain(base, chain_port, fund=[self.signer_address + ":1000000000000"],
                            test_controls=fast)
+        self.prices = PriceStandin(base) if offline_prices else None
         self.httpd = Httpd(base, self.pg.port, build_dir, port, log_level,
-                           chain_port=self.chain.port, signer=self.signer)
+                           chain_port=self.chain.port, signer=self.signer,
+                           price_url=self.prices.url if self.prices else None)
 
     def start(self):
         self.pg.init()
@@ -305,11 +353,15 @@ class Stack:
         self.pg.create_db()
         self.pg.migrate(self.build_dir)
         self.chain.start()
+        if self.prices:
+            self.prices.start()
         self.httpd.write()
         self.httpd.start()
 
     def stop(self):
         self.httpd.stop()
+        if self.prices:
+            self.prices.stop()
         self.chain.stop()
         self.pg.stop()
 
@@ -320,7 +372,10 @@ def serve(argv):
     port = int(os.environ.get("QNFT_PORT") or 8080)
     pg_port = int(os.environ.get("QNFT_PG_PORT") or 0) or None
     chain_port = int(os.environ.get("QNFT_CHAIN_PORT") or 0) or None
-    stack = Stack(base, SRC, port=port, pg_port=pg_port, log_level="info", chain_port=chain_port)
+    # the real price API unless told to stay offline
+    offline = os.environ.get("QNFT_OFFLINE_PRICES") == "1"
+    stack = Stack(base, SRC, port=port, pg_port=pg_port, log_level="info", chain_port=chain_port,
+                  offline_prices=offline)
     stopping = []
 
     def on_signal(signum, frame):
@@ -335,6 +390,8 @@ def serve(argv):
         print("  error log   %s" % stack.httpd.error_log)
         print("  database    psql \"%s\"" % stack.pg.params)
         print("  chain       %s (signer %s)" % (stack.chain.url, stack.signer_address))
+        print("  prices      %s" % ("local stand-in " + stack.prices.url if stack.prices
+                                    else "CoinGecko (QNFT_OFFLINE_PRICES=1 for the stand-in)"))
         print("  state       %s" % base)
         print("Ctrl-C stops everything.")
         sys.stdout.flush()

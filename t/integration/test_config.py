@@ -35,3 +35,13 @@ def test_missing_mod_dbd_fails_configtest(env):
     assert rc != 0
     assert "mod_qnft needs mod_dbd" in out, out
     assert "LoadModule dbd_module" in out, out
+
+
+def test_bad_signer_keypair_fails_configtest(env, tmp_path):
+    rc, out = env.httpd.configtest(extra="QNFTSignerKeypair /nonexistent/signer.json")
+    assert rc != 0 and "QNFTSignerKeypair" in out, out
+    loose = tmp_path / "loose.json"
+    loose.write_text(open(env.stack.signer).read())
+    loose.chmod(0o644)
+    rc, out = env.httpd.configtest(extra="QNFTSignerKeypair %s" % loose)
+    assert rc != 0 and "QNFTSignerKeypair" in out, out
