@@ -22,9 +22,9 @@
 #define BODY_MAX 4096
 #define RPC_MAX_BYTES (1024 * 1024)
 
-/* Where the chain is reachable, the recorded owner must also hold the
- * token there (a sale elsewhere moves it). Unreachable: the record alone
- * decides, and the log says so. Returns OK or an answer. */
+/* With a chain configured, the recorded owner must also hold the token
+ * there (a sale elsewhere moves it); unreachable, the answer is 503.
+ * Without a chain, the record decides. Returns OK or an answer. */
 static int holds_on_chain(request_rec *r, const char *seller, const char *mint)
 {
     const qnft_srv_conf *conf = qnft_srv_config(r->server);
@@ -39,10 +39,13 @@ static int holds_on_chain(request_rec *r, const char *seller, const char *mint)
     rpc.timeout_ms = conf->rpc_timeout_ms;
     rpc.max_bytes = RPC_MAX_BYTES;
     if (qnft_rpc_token_amount(&rpc, r->pool, seller, mint, &amount, &e) != QNFT_RPC_OK) {
+        /* the record alone could be out of date (a sale elsewhere): ask
+         * again later rather than let a former owner list */
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01507)
-                      "listing: cannot ask the chain who holds %s (%s); the recorded owner "
-                      "decides", mint, e.message);
-        return OK;
+                      "listing: cannot ask the chain who holds %s (%s)", mint, e.message);
+        apr_table_setn(r->headers_out, "Retry-After", "30");
+        return qnft_respond_error(r, HTTP_SERVICE_UNAVAILABLE, "chain_unavailable",
+                                  "Ownership cannot be checked on the chain right now.");
     }
     if (amount < 1) {
         return qnft_respond_error(r, HTTP_FORBIDDEN, "not_owner",
@@ -86,6 +89,7 @@ static int read_signed(request_rec *r, json_t *body, qnft_listing_msg *m)
                                   "A signed message may be valid for at most %d seconds.",
                                   QNFT_LISTING_MAX_TTL);
     }
+    m->domain = qnft_public_base(r);
     text = qnft_listing_msg_text(r->pool, m);
     if (!qnft_ed25519_verify(pub, (const unsigned char *)text, strlen(text), sig)) {
         return qnft_respond_error(r, HTTP_UNAUTHORIZED, "bad_signature",
@@ -168,26 +172,25 @@ static int create_listing(request_rec *r)
     args[3] = m.mint;
     args[4] = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, m.price_lamports);
     st = qnft_db_select(r, db, QNFT_SQL_LISTING_CREATE, &res, 5, args, &err);
-    if (st == QNFT_DB_FAILED && strstr(err, "listings_one_active")) {
-        return qnft_respond_error(r, HTTP_CONFLICT, "already_listed",
-                                  "This NFT is listed already; delist it first.");
-    }
-    if (st != QNFT_DB_OK) {
+    if (st != QNFT_DB_OK || !(row = qnft_db_row(r, db, res, 0))) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01502)
                       "listing: creating a listing of %s failed: %s", m.mint, err);
-        return qnft_db_respond(r, st);
+        return qnft_db_respond(r, st != QNFT_DB_OK ? st : QNFT_DB_FAILED);
     }
-    row = qnft_db_row(r, db, res, 0);
-    if (!row) {
+    if (!strcmp(qnft_db_col(db, row, 0), "0")) {
         return qnft_respond_error(r, HTTP_CONFLICT, "nonce_used",
                                   "This signed message was used already.");
+    }
+    if (!qnft_db_col(db, row, 1)) {
+        return qnft_respond_error(r, HTTP_CONFLICT, "already_listed",
+                                  "This NFT is listed already; delist it first.");
     }
     qnft_market_cache_flush();
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, QNFTLOGNO(01503)
                   "listing: %s listed %s for %" APR_INT64_T_FMT " lamports (listing %s)",
-                  m.seller, m.mint, m.price_lamports, qnft_db_col(db, row, 0));
+                  m.seller, m.mint, m.price_lamports, qnft_db_col(db, row, 1));
     return qnft_respond_json(r, HTTP_CREATED,
-                             listing_json(r, qnft_db_col(db, row, 0), &m, "listed"));
+                             listing_json(r, qnft_db_col(db, row, 1), &m, "listed"));
 }
 
 static int delist(request_rec *r, const char *id)

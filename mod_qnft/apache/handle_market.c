@@ -219,8 +219,11 @@ static void link_next(request_rec *r, const page_query *q, const char *cursor)
 static int list_nfts(request_rec *r)
 {
     const qnft_srv_conf *conf = qnft_srv_config(r->server);
-    /* pages differ only by their query string (links come from ServerName) */
-    const char *cache_key = r->args ? r->args : "";
+    /* a page is its virtual host, path and query (links and even the
+     * database may differ per host) */
+    const char *cache_key = apr_psprintf(r->pool, "%s:%u%s?%s", r->server->server_hostname,
+                                         (unsigned)r->server->port, r->uri,
+                                         r->args ? r->args : "");
     page_query q;
     ap_dbd_t *db;
     apr_dbd_results_t *res = NULL;

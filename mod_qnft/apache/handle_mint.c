@@ -55,6 +55,7 @@ typedef struct {
     qnft_tx *tx;
     const char *signature;
     apr_int64_t last_valid;
+    const char *standard;           /* "token2022" or "metaplex" */
 } mint_job;
 
 static const char *standard_name(const qnft_srv_conf *c)
@@ -139,7 +140,41 @@ static void resolve_pending(mint_ctx *m, const char *mint, const char *sig, cons
     }
 }
 
-static int answer_state(mint_ctx *m, const char *mint, int resolve)
+/* The prepared transaction again, for the same Idempotency-Key. */
+static int answer_prepared(mint_ctx *m, const char *mint)
+{
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row;
+    const char *args[1], *err = NULL;
+    qnft_db_status st;
+
+    args[0] = mint;
+    st = qnft_db_select(m->r, m->db, QNFT_SQL_PREPARED_TX, &res, 1, args, &err);
+    if (st != QNFT_DB_OK) {
+        return db_failed(m, st, err, "reading a prepared transaction");
+    }
+    row = qnft_db_row(m->r, m->db, res, 0);
+    if (!row || !qnft_db_col(m->db, row, 0)) {
+        return qnft_respond_error(m->r, HTTP_NOT_FOUND, "mint_not_found",
+                                  "No mint with this address was recorded here.");
+    }
+    return qnft_respond_json(m->r, HTTP_OK, qnft_json_pooled(m->r->pool, json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}",
+        "status", "prepared",
+        "message", "Sign this transaction with your wallet, then POST it to the submit URL.",
+        "transaction", qnft_db_col(m->db, row, 0),
+        "mint", mint,
+        "name", qnft_db_col(m->db, row, 1),
+        "metadata_uri", qnft_db_col(m->db, row, 2),
+        "last_valid_block_height", (json_int_t)apr_atoi64(qnft_db_col(m->db, row, 3)),
+        "fee_lamports", (json_int_t)m->conf->mint_fee_lamports,
+        "submit_url", apr_pstrcat(m->r->pool, qnft_public_base(m->r), "/mint_nft/submit",
+                                  NULL))));
+}
+
+/* replay: the answer of a repeated request, where a failed mint is 502 as
+ * the first answer was. */
+static int answer_state(mint_ctx *m, const char *mint, int resolve, int replay)
 {
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row;
@@ -155,6 +190,9 @@ static int answer_state(mint_ctx *m, const char *mint, int resolve)
     }
     row = qnft_db_row(m->r, m->db, res, 0);
     if (!row) {
+        if (replay) {
+            return answer_prepared(m, mint);    /* prepared, not submitted yet */
+        }
         return qnft_respond_error(m->r, HTTP_NOT_FOUND, "mint_not_found",
                                   "No mint with this address was recorded here.");
     }
@@ -179,6 +217,9 @@ static int answer_state(mint_ctx *m, const char *mint, int resolve)
     }
     else {
         json_object_set_new(body, "message", json_string("The transaction failed; nothing was minted."));
+        if (replay) {
+            code = HTTP_BAD_GATEWAY;
+        }
     }
     return qnft_respond_json(m->r, code, body);
 }
@@ -297,7 +338,7 @@ static int replay_if_known(mint_ctx *m, mint_job *j, int *handled)
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, m->r, QNFTLOGNO(01603)
                   "mint: Idempotency-Key seen before: answering for mint %s",
                   qnft_db_col(m->db, row, 1));
-    return answer_state(m, apr_pstrdup(m->r->pool, qnft_db_col(m->db, row, 1)), 1);
+    return answer_state(m, apr_pstrdup(m->r->pool, qnft_db_col(m->db, row, 1)), 1, 1);
 }
 
 static int load_sources(mint_ctx *m, mint_job *j)
@@ -398,6 +439,8 @@ static int build(mint_ctx *m, mint_job *j, const qnft_pubkey *payer, const char 
     plan.standard = m->conf->mint_standard == QNFT_STANDARD_TOKEN2022 ? QNFT_MINT_TOKEN2022
                                                                       : QNFT_MINT_METAPLEX;
     plan.payer = *payer;
+    /* the metadata stays the studio's to correct, not the buyer's */
+    plan.update_authority = m->conf->signer ? m->conf->signer->pub : *payer;
     qnft_pubkey_parse(j->owner, &plan.owner);
     plan.mint = j->mint_key.pub;
     plan.name = j->name;
@@ -416,7 +459,7 @@ static int build(mint_ctx *m, mint_job *j, const qnft_pubkey *payer, const char 
     plan.num_extra = k;
     qnft_pubkey_parse(creator, &plan.creators[0].address);
     plan.creators[0].share = 100;
-    plan.creators[0].verified = !memcmp(plan.creators[0].address.b, payer->b, 32);
+    plan.creators[0].verified = !memcmp(plan.creators[0].address.b, plan.update_authority.b, 32);
     plan.num_creators = 1;
     plan.seller_fee_basis_points = 500;
     plan.fee_lamports = fee;
@@ -504,7 +547,7 @@ static int record_pending(mint_ctx *m, mint_job *j, int *replayed)
     args[n++] = j->user_description;
     args[n++] = j->btc;
     args[n++] = j->sol;
-    args[n++] = standard_name(m->conf);
+    args[n++] = j->standard;
     args[n++] = j->signature;
     args[n++] = apr_psprintf(m->r->pool, "%" APR_INT64_T_FMT, j->last_valid);
     args[n++] = j->server_signs ? "server" : "wallet";
@@ -533,7 +576,7 @@ static int record_pending(mint_ctx *m, mint_job *j, int *replayed)
 static int send_and_confirm(mint_ctx *m, mint_job *j)
 {
     request_rec *r = m->r;
-    const char *b64, *err = NULL, *sig = NULL, *args[1];
+    const char *b64, *err = NULL, *sig = NULL;
     qnft_rpc_error e;
     qnft_rpc_status rs;
     apr_time_t deadline = apr_time_now() + apr_time_from_sec(m->conf->mint_deadline);
@@ -546,17 +589,24 @@ static int send_and_confirm(mint_ctx *m, mint_job *j)
                                   "The transaction could not be built; it has been logged.");
     }
     rs = qnft_rpc_send(&m->rpc, r->pool, b64, &sig, &e);
-    args[0] = j->mint;
-    if (rs == QNFT_RPC_ERROR) {
-        /* refused before it reached the cluster: it can never land */
-        qnft_db_query(r, m->db, QNFT_SQL_NFT_FAIL, NULL, 1, args, &err);
+    if (rs == QNFT_RPC_ERROR && !(e.message && strstr(e.message, "already been processed"))) {
+        /* Refused (preflight, signatures). Not marked failed: a copy of the
+         * same transaction may still land (a wallet that broadcast it
+         * itself); GET /mint_nft/<mint> settles it from the chain. */
+        if (!j->server_signs) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, QNFTLOGNO(01610)
+                          "mint: wallet transaction for %s refused: %s", j->mint, e.message);
+            return qnft_respond_error(r, HTTP_UNPROCESSABLE_ENTITY, "transaction_rejected",
+                                      "The Solana network refused the transaction: %s",
+                                      e.message);
+        }
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01608)
                       "mint: %s refused: %s (code %ld)", j->mint, e.message, e.code);
         return qnft_respond_error(r, HTTP_BAD_GATEWAY, "transaction_refused",
                                   "The Solana network refused the transaction: %s",
                                   e.message);
     }
-    if (rs != QNFT_RPC_OK) {
+    if (rs != QNFT_RPC_OK && rs != QNFT_RPC_ERROR) {
         /* it may or may not have gone out: the row stays pending and
          * GET /mint_nft/<mint> settles it */
         return rpc_failed(m, rs, &e, "sending the transaction");
@@ -599,11 +649,23 @@ static int send_and_confirm(mint_ctx *m, mint_job *j)
     return qnft_respond_json(r, HTTP_OK, body);
 }
 
+/* Is the row in the way our own (the same mint)? */
+static int own_record(mint_ctx *m, mint_job *j)
+{
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row;
+    const char *args[1], *err = NULL;
+
+    args[0] = j->mint;
+    return qnft_db_select(m->r, m->db, QNFT_SQL_NFT_STATE, &res, 1, args, &err) == QNFT_DB_OK
+           && (row = qnft_db_row(m->r, m->db, res, 0)) != NULL
+           && !strcmp(qnft_db_col(m->db, row, 2), j->signature);
+}
+
 static int new_mint(mint_ctx *m, mint_job *j)
 {
     qnft_pubkey payer;
     const char *creator;
-    unsigned char msig[64];
     int rc, replayed = 0;
 
     if (qnft_keypair_generate(&j->mint_key) != 0) {
@@ -628,62 +690,92 @@ static int new_mint(mint_ctx *m, mint_job *j)
         qnft_keypair_clear(&j->mint_key);
         return rc;
     }
-    /* the mint key signs now and is forgotten: only its signature stays */
-    qnft_tx_sign(j->tx, j->mint_key.seed);
-    memcpy(msig, j->tx->signatures[qnft_tx_signer_index(j->tx, &j->mint_key.pub)], 64);
+    /* the mint key signs now and is forgotten: only its signature stays;
+     * the server's key signs as update authority (and, server-signed, as
+     * payer) */
+    if (qnft_tx_sign(j->tx, j->mint_key.seed) != APR_SUCCESS
+        || (m->conf->signer && qnft_tx_sign(j->tx, m->conf->signer->seed) != APR_SUCCESS)) {
+        qnft_keypair_clear(&j->mint_key);
+        return qnft_respond_error(m->r, HTTP_INTERNAL_SERVER_ERROR, "internal_error",
+                                  "The transaction could not be signed; it has been logged.");
+    }
     qnft_keypair_clear(&j->mint_key);
 
     if (!j->server_signs) {
         return OK;          /* the wallet signs next; see prepare_for_wallet */
     }
-    qnft_tx_sign(j->tx, m->conf->signer->seed);
     j->signature = qnft_tx_id(m->r->pool, j->tx);
     rc = record_pending(m, j, &replayed);
     if (rc != OK) {
         return rc;
     }
-    if (replayed) {
+    if (replayed && !own_record(m, j)) {
         int handled;
         return replay_if_known(m, j, &handled);
     }
+    /* replayed but ours: our insert committed just before a lost
+     * connection, and the retry met it; the transaction still has to go */
     return send_and_confirm(m, j);
 }
 
 static int prepare_for_wallet(mint_ctx *m, mint_job *j)
 {
     request_rec *r = m->r;
-    const char *args[16], *err = NULL, *b64;
+    const char *args[20], *err = NULL, *b64;
+    apr_dbd_results_t *res = NULL;
     qnft_db_status st;
     char *msg64, *sig64;
-    int mi = qnft_tx_signer_index(j->tx, &j->mint_key.pub);
+    qnft_pubkey mint_pub;
+    int mi, n = 0;
 
+    /* the mint key itself is wiped by now: find its slot by address */
+    qnft_pubkey_parse(j->mint, &mint_pub);
+    mi = qnft_tx_signer_index(j->tx, &mint_pub);
+    if (mi < 0 || qnft_tx_base64(r->pool, j->tx, &b64, &err) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01611)
+                      "mint: serialising the prepared transaction failed: %s",
+                      err ? err : "no mint signature slot");
+        return qnft_respond_error(r, HTTP_INTERNAL_SERVER_ERROR, "internal_error",
+                                  "The transaction could not be built; it has been logged.");
+    }
     msg64 = apr_palloc(r->pool, (apr_size_t)apr_base64_encode_len((int)j->tx->msg_len));
     apr_base64_encode_binary(msg64, j->tx->msg_bytes, (int)j->tx->msg_len);
     sig64 = apr_palloc(r->pool, (apr_size_t)apr_base64_encode_len(64));
     apr_base64_encode_binary(sig64, j->tx->signatures[mi], 64);
-    args[0] = j->mint;
-    args[1] = j->owner;
-    args[2] = msg64;
-    args[3] = sig64;
-    args[4] = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, j->serial);
-    args[5] = j->name;
-    args[6] = QNFT_SYMBOL;
-    args[7] = j->metadata_uri;
-    args[8] = j->image_id;
-    args[9] = j->gif_id;
-    args[10] = j->mint_type;
-    args[11] = j->user_description;
-    args[12] = j->btc;
-    args[13] = j->sol;
-    args[14] = standard_name(m->conf);
-    args[15] = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, j->last_valid);
-    st = qnft_db_query(r, m->db, QNFT_SQL_PREPARED_PUT, NULL, 16, args, &err);
+    if (j->idem_key) {
+        args[n++] = j->idem_key;
+        args[n++] = j->request_hash;
+        args[n++] = j->mint;
+    }
+    args[n++] = j->mint;
+    args[n++] = j->owner;
+    args[n++] = msg64;
+    args[n++] = sig64;
+    args[n++] = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, j->serial);
+    args[n++] = j->name;
+    args[n++] = QNFT_SYMBOL;
+    args[n++] = j->metadata_uri;
+    args[n++] = j->image_id;
+    args[n++] = j->gif_id;
+    args[n++] = j->mint_type;
+    args[n++] = j->user_description;
+    args[n++] = j->btc;
+    args[n++] = j->sol;
+    args[n++] = j->standard;
+    args[n++] = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, j->last_valid);
+    args[n++] = b64;
+    if (j->idem_key) {
+        st = qnft_db_select(r, m->db, QNFT_SQL_PREPARED_PUT_KEYED, &res, n, args, &err);
+        if (st == QNFT_DB_OK && !qnft_db_row(r, m->db, res, 0)) {
+            int handled;
+            return replay_if_known(m, j, &handled);     /* the key was taken just now */
+        }
+    }
+    else {
+        st = qnft_db_query(r, m->db, QNFT_SQL_PREPARED_PUT, NULL, n, args, &err);
+    }
     if (st != QNFT_DB_OK) {
         return db_failed(m, st, err, "keeping the prepared transaction");
-    }
-    if (qnft_tx_base64(r->pool, j->tx, &b64, &err) != APR_SUCCESS) {
-        return qnft_respond_error(r, HTTP_INTERNAL_SERVER_ERROR, "internal_error",
-                                  "The transaction could not be built; it has been logged.");
     }
     return qnft_respond_json(r, HTTP_OK, qnft_json_pooled(r->pool, json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:O, s:s}",
@@ -725,6 +817,7 @@ static int mint_request(mint_ctx *m)
     if (rc != OK) {
         return rc;
     }
+    j.standard = standard_name(m->conf);
     rc = new_mint(m, &j);
     if (rc != OK || j.server_signs) {
         return rc;
@@ -799,8 +892,22 @@ static int submit(mint_ctx *m)
                          ? apr_pstrdup(r->pool, qnft_db_col(m->db, row, 10)) : NULL;
     j.btc = qnft_db_col(m->db, row, 11) ? apr_pstrdup(r->pool, qnft_db_col(m->db, row, 11)) : NULL;
     j.sol = qnft_db_col(m->db, row, 12) ? apr_pstrdup(r->pool, qnft_db_col(m->db, row, 12)) : NULL;
+    j.standard = apr_pstrdup(r->pool, qnft_db_col(m->db, row, 13));
     j.last_valid = apr_atoi64(qnft_db_col(m->db, row, 14));
     j.tx = tx;
+    {
+        /* past its blockhash's life it can never land: say so, record nothing */
+        qnft_rpc_error e;
+        apr_int64_t height = 0;
+        qnft_rpc_status rs = qnft_rpc_block_height(&m->rpc, r->pool, &height, &e);
+        if (rs != QNFT_RPC_OK) {
+            return rpc_failed(m, rs, &e, "checking the transaction's age");
+        }
+        if (height > j.last_valid) {
+            return qnft_respond_error(r, HTTP_CONFLICT, "prepared_expired",
+                                      "This transaction has expired; ask for a new one.");
+        }
+    }
     j.signature = qnft_tx_id(r->pool, tx);
     {
         /* metadata for the answer: the stored document */
@@ -830,7 +937,7 @@ static int submit(mint_ctx *m)
     }
     if (replayed) {
         /* submitted twice: the first one is on its way or done */
-        return answer_state(m, mint, 1);
+        return answer_state(m, mint, 1, 1);
     }
     return send_and_confirm(m, &j);
 }
@@ -867,7 +974,7 @@ int qnft_mint_handler(request_rec *r)
         if (!m.db) {
             return qnft_db_respond(r, QNFT_DB_DOWN);
         }
-        return answer_state(&m, last, 1);
+        return answer_state(&m, last, 1, 0);
     }
     if (r->method_number != M_POST) {
         return qnft_respond_method(r, "POST");

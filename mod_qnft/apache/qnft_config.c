@@ -178,6 +178,10 @@ const char *qnft_config_check(apr_pool_t *p, server_rec *s)
         if (c->storage_dir && !ap_server_root_relative(p, c->storage_dir)) {
             return apr_psprintf(p, QNFT_DIR_STORAGE " %s: not a valid path", c->storage_dir);
         }
+        if (c->solana_rpc && !c->admin_wallet && !c->signer_keypair) {
+            return apr_psprintf(p, QNFT_DIR_RPC " is set but neither " QNFT_DIR_ADMIN " nor "
+                                QNFT_DIR_SIGNER ": the mint fee would have no recipient");
+        }
         /* a keypair that will not load must fail configtest, not a reload */
         if (c->signer_keypair) {
             qnft_keypair kp;

@@ -86,14 +86,16 @@ static const qnft_stmt_def qnft_statements[] = {
       "FROM listings WHERE mint = %s ORDER BY id" },
     { QNFT_SQL_NFT_OWNER,
       "SELECT owner FROM nfts WHERE mint = %s AND status = 'confirmed'" },
-    /* The nonce and the listing go in together or not at all: a replayed
-     * nonce inserts nothing (no row back), a second active listing breaks
-     * listings_one_active and takes the nonce down with it. */
+    /* One statement: the nonce is used up whatever happens next (a
+     * refused message can never be replayed later); the listing goes in
+     * unless one is active. Answers (nonce fresh?, new listing id). */
     { QNFT_SQL_LISTING_CREATE,
       "WITH fresh AS (INSERT INTO listing_nonces (seller, nonce, expires_at) "
-      "VALUES (%s, %s, to_timestamp(%s::bigint)) ON CONFLICT DO NOTHING RETURNING seller) "
-      "INSERT INTO listings (mint, seller, price_lamports) "
-      "SELECT %s, seller, %s::bigint FROM fresh RETURNING id" },
+      "VALUES (%s, %s, to_timestamp(%s::bigint)) ON CONFLICT DO NOTHING RETURNING seller), "
+      "ins AS (INSERT INTO listings (mint, seller, price_lamports) "
+      "SELECT %s, seller, %s::bigint FROM fresh "
+      "ON CONFLICT (mint) WHERE status = 'listed' DO NOTHING RETURNING id) "
+      "SELECT (SELECT count(*) FROM fresh), (SELECT id FROM ins)" },
     { QNFT_SQL_LISTING_GET,
       "SELECT l.mint, l.status, n.owner FROM listings l JOIN nfts n ON n.mint = l.mint "
       "WHERE l.id = %s::bigint" },
@@ -133,23 +135,37 @@ static const qnft_stmt_def qnft_statements[] = {
     { QNFT_SQL_NFT_STATE,
       "SELECT mint, status, tx_signature, name, metadata_uri, last_valid_block_height, owner, "
       "mint_standard, sign_mode FROM nfts WHERE mint = %s" },
+    /* failed -> confirmed too: the chain has the last word */
     { QNFT_SQL_NFT_CONFIRM,
       "UPDATE nfts SET status = 'confirmed', confirmed_at = now() "
-      "WHERE mint = %s AND status = 'pending'" },
+      "WHERE mint = %s AND status IN ('pending', 'failed')" },
     { QNFT_SQL_NFT_FAIL,
       "UPDATE nfts SET status = 'failed' WHERE mint = %s AND status = 'pending'" },
+#define PREPARED_COLUMNS \
+    "(mint, owner, message, mint_signature, serial, name, symbol, metadata_uri, image_id, " \
+    "gif_id, mint_type, description, btc_price_at_mint, sol_price_at_mint, mint_standard, " \
+    "last_valid_block_height, prepared_tx)"
+#define PREPARED_VALUES \
+    "%s, %s, decode(%s, 'base64'), decode(%s, 'base64'), %s::bigint, %s, %s, %s, %s, %s, " \
+    "%s, %s, %s::numeric, %s::numeric, %s, %s::bigint, %s"
     { QNFT_SQL_PREPARED_PUT,
-      "INSERT INTO mint_prepared (mint, owner, message, mint_signature, serial, name, symbol, "
-      "metadata_uri, image_id, gif_id, mint_type, description, btc_price_at_mint, "
-      "sol_price_at_mint, mint_standard, last_valid_block_height) VALUES (%s, %s, "
-      "decode(%s, 'base64'), decode(%s, 'base64'), %s::bigint, %s, %s, %s, %s, %s, %s, %s, "
-      "%s::numeric, %s::numeric, %s, %s::bigint)" },
+      "INSERT INTO mint_prepared " PREPARED_COLUMNS " VALUES (" PREPARED_VALUES ")" },
+    /* with an Idempotency-Key: key and prepared transaction together */
+    { QNFT_SQL_PREPARED_PUT_KEYED,
+      "WITH k AS (INSERT INTO mint_requests (idempotency_key, request_hash, mint) "
+      "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING mint) "
+      "INSERT INTO mint_prepared " PREPARED_COLUMNS " SELECT " PREPARED_VALUES " FROM k "
+      "RETURNING mint" },
+    { QNFT_SQL_PREPARED_TX,
+      "SELECT prepared_tx, name, metadata_uri, last_valid_block_height FROM mint_prepared "
+      "WHERE mint = %s" },
     { QNFT_SQL_PREPARED_GET,
       "SELECT owner, translate(encode(message, 'base64'), E'\\n', ''), "
       "translate(encode(mint_signature, 'base64'), E'\\n', ''), serial, "
       "name, symbol, metadata_uri, image_id, gif_id, mint_type, description, "
       "btc_price_at_mint::text, sol_price_at_mint::text, mint_standard, "
       "last_valid_block_height FROM mint_prepared WHERE mint = %s" },
+
     /* single flight across processes and servers: one refresh at a time */
     { QNFT_SQL_LOCK, "SELECT pg_advisory_lock(%s::bigint)" },
     { QNFT_SQL_UNLOCK, "SELECT pg_advisory_unlock(%s::bigint)" },
@@ -306,8 +322,14 @@ static session_state recover_session(request_rec *r, ap_dbd_t *db, const char *m
 {
     apr_size_t i;
 
-    if (!(msg && strstr(msg, "prepared statement") && strstr(msg, "does not exist"))
-        && apr_dbd_check_conn(db->driver, r->pool, db->handle) != APR_SUCCESS) {
+    int lost_statement = msg && strstr(msg, "prepared statement") && strstr(msg, "does not exist");
+
+    /* libpq reports the server's own SQL errors as "ERROR: ...": the
+     * session is fine, the statement is wrong (a constraint, a bad value) */
+    if (!lost_statement && msg && !strncmp(msg, "ERROR:", 6)) {
+        return SESSION_SAME;
+    }
+    if (!lost_statement && apr_dbd_check_conn(db->driver, r->pool, db->handle) != APR_SUCCESS) {
         return SESSION_DOWN;
     }
     for (i = 0; i < QNFT_N_STATEMENTS; i++) {

@@ -35,6 +35,8 @@
 #define QNFT_SQL_NFT_FAIL       "qnft_nft_fail"
 #define QNFT_SQL_PREPARED_PUT   "qnft_prepared_put"
 #define QNFT_SQL_PREPARED_GET   "qnft_prepared_get"
+#define QNFT_SQL_PREPARED_PUT_KEYED "qnft_prepared_put_keyed"
+#define QNFT_SQL_PREPARED_TX    "qnft_prepared_tx"
 #define QNFT_SQL_LOCK           "qnft_lock"
 #define QNFT_SQL_UNLOCK         "qnft_unlock"
 #define QNFT_SQL_SPOT_GET       "qnft_spot_get"

@@ -3,6 +3,6 @@
 #ifndef QNFT_SCHEMA_H
 #define QNFT_SCHEMA_H
 
-#define QNFT_SCHEMA_VERSION 5
+#define QNFT_SCHEMA_VERSION 6
 
 #endif

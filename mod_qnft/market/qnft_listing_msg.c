@@ -9,12 +9,14 @@ const char *qnft_listing_msg_text(apr_pool_t *p, const qnft_listing_msg *m)
     int delist = !strcmp(m->action, "delist");
     return apr_psprintf(p,
                         "QNFT marketplace\n"
+                        "domain: %s\n"
                         "action: %s\n"
                         "%s: %" APR_INT64_T_FMT "\n"
                         "mint: %s\n"
                         "seller: %s\n"
                         "nonce: %s\n"
                         "expires_at: %" APR_INT64_T_FMT,
+                        m->domain ? m->domain : "",
                         m->action,
                         delist ? "listing_id" : "price_lamports",
                         delist ? m->listing_id : m->price_lamports,

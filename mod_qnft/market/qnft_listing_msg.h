@@ -1,5 +1,6 @@
 /* The text a seller's wallet signs to list or delist an NFT, so the
- * server never holds the seller's key. Wallets sign these bytes as they
+ * server never holds the seller's key. It names the marketplace (domain),
+ * so a message signed for one marketplace means nothing to another. Wallets sign these bytes as they
  * are (Solana's signMessage); the server rebuilds them from the request's
  * fields and checks the Ed25519 signature. */
 #ifndef QNFT_LISTING_MSG_H
@@ -13,6 +14,7 @@
 #define QNFT_LISTING_MAX_TTL 3600
 
 typedef struct {
+    const char *domain;          /* the marketplace's public base URL */
     const char *action;          /* "list" or "delist" */
     const char *mint;
     const char *seller;
@@ -24,6 +26,7 @@ typedef struct {
 
 /* The canonical text, e.g.
  *   QNFT marketplace
+ *   domain: https://nft.example.com
  *   action: list
  *   price_lamports: 1500000000
  *   mint: <address>

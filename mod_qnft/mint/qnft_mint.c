@@ -38,12 +38,14 @@ static apr_status_t token2022_ixs(apr_pool_t *p, const qnft_mint_plan *pl,
      * account into the lamports paid here for its final size */
     ix[(*n)++] = qnft_ix_system_create_account(p, &pl->payer, &pl->mint, pl->mint_rent,
                                                QNFT_MINT2022_POINTER_SIZE, &prog);
-    ix[(*n)++] = qnft_ix_metadata_pointer_initialize(p, &pl->mint, &pl->payer, &pl->mint);
+    ix[(*n)++] = qnft_ix_metadata_pointer_initialize(p, &pl->mint, &pl->update_authority,
+                                                     &pl->mint);
     ix[(*n)++] = qnft_ix_token_initialize_mint2(p, &prog, &pl->mint, 0, &pl->payer, NULL);
-    ix[(*n)++] = qnft_ix_token_metadata_initialize(p, &prog, &pl->mint, &pl->payer, &pl->mint,
-                                                   &pl->payer, pl->name, pl->symbol, pl->uri);
+    ix[(*n)++] = qnft_ix_token_metadata_initialize(p, &prog, &pl->mint, &pl->update_authority,
+                                                   &pl->mint, &pl->payer, pl->name, pl->symbol,
+                                                   pl->uri);
     for (i = 0; i < pl->num_extra; i++) {
-        ix[(*n)++] = qnft_ix_token_metadata_update_field(p, &prog, &pl->mint, &pl->payer,
+        ix[(*n)++] = qnft_ix_token_metadata_update_field(p, &prog, &pl->mint, &pl->update_authority,
                                                          QNFT_FIELD_KEY, pl->extra_keys[i],
                                                          pl->extra_values[i]);
     }
@@ -87,15 +89,15 @@ static apr_status_t metaplex_ixs(apr_pool_t *p, const qnft_mint_plan *pl,
     ix[(*n)++] = qnft_ix_ata_create(p, &pl->payer, &ata, &pl->owner, &pl->mint, &prog, 0);
     ix[(*n)++] = qnft_ix_token_mint_to(p, &prog, &pl->mint, &ata, &pl->payer, 1);
     rv = qnft_ix_mpl_create_metadata_v3(p, &metadata, &pl->mint, &pl->payer, &pl->payer,
-                                        &pl->payer, 1, &md, 0, &ix[*n], err);
+                                        &pl->update_authority, 1, &md, 0, &ix[*n], err);
     if (rv != APR_SUCCESS) {
         return rv;
     }
     (*n)++;
     /* Some(0): no prints, a 1-of-1 */
-    ix[(*n)++] = qnft_ix_mpl_create_master_edition_v3(p, &edition, &pl->mint, &pl->payer,
-                                                      &pl->payer, &pl->payer, &metadata, &prog,
-                                                      &zero, 0);
+    ix[(*n)++] = qnft_ix_mpl_create_master_edition_v3(p, &edition, &pl->mint,
+                                                      &pl->update_authority, &pl->payer,
+                                                      &pl->payer, &metadata, &prog, &zero, 0);
     return APR_SUCCESS;
 }
 

@@ -21,7 +21,8 @@ typedef enum { QNFT_MINT_METAPLEX = 0, QNFT_MINT_TOKEN2022 = 1 } qnft_mint_stand
 
 typedef struct {
     qnft_mint_standard standard;
-    qnft_pubkey payer;              /* fee payer; also mint and update authority */
+    qnft_pubkey payer;              /* fee payer; also the (short-lived) mint authority */
+    qnft_pubkey update_authority;   /* may change the metadata later; signs too */
     qnft_pubkey owner;              /* receives the token */
     qnft_pubkey mint;               /* the fresh mint account */
     const char *name, *symbol, *uri;

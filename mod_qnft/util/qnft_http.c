@@ -126,6 +126,9 @@ qnft_http_status qnft_http_request(apr_pool_t *p, const char *method, const char
     }
     rc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+    /* close the connection now, not with the pool: a request that polls
+     * would otherwise hold a socket per call until it ends */
+    apr_pool_cleanup_run(p, c, easy_release);
     resp->retry_after = s.retry_after;
     resp->body = s.buf ? s.buf : "";
     if (s.buf) {

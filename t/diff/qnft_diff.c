@@ -346,6 +346,8 @@ static void op_mint_tx(ctx *c)
     }
     key_field(c, "payer", &plan.payer);
     key_field(c, "owner", &plan.owner);
+    /* the module makes the payer the update authority unless told otherwise */
+    plan.update_authority = plan.payer;
     key_field(c, "mint", &plan.mint);
     plan.name = str_field(c, "name");
     plan.symbol = opt_str_field(c, "symbol", QNFT_SYMBOL);

@@ -14,10 +14,13 @@ import requests
 from solana_keys import Wallet, b58encode, random_address, random_signature
 
 
+DOMAIN = None    # the marketplace's public base URL, set by the fixture
+
+
 def listing_text(action, mint, seller, nonce, expires_at, price=None, listing_id=None):
     second = ("price_lamports: %d" % price) if action == "list" else ("listing_id: %d" % listing_id)
-    return ("QNFT marketplace\naction: %s\n%s\nmint: %s\nseller: %s\nnonce: %s\nexpires_at: %d"
-            % (action, second, mint, seller, nonce, expires_at)).encode()
+    return ("QNFT marketplace\ndomain: %s\naction: %s\n%s\nmint: %s\nseller: %s\nnonce: %s\n"
+            "expires_at: %d" % (DOMAIN, action, second, mint, seller, nonce, expires_at)).encode()
 
 
 def signed_list(wallet, mint, price, signer=None, expires_in=300, nonce=None, seller=None):
@@ -42,6 +45,8 @@ def seeded(env, photos):
     """Real image and GIF, then NFT rows as the mint endpoint records them:
     confirmed ones of two owners and both mint types, a few listed, and
     pending/failed ones that must never show."""
+    global DOMAIN
+    DOMAIN = env.url
     with open(os.path.join(photos, "astronaut.png"), "rb") as f:
         image_id = requests.post(env.url + "/upload_image",
                                  files={"file": ("a.png", f.read())}).json()["file_id"]
@@ -233,8 +238,8 @@ def test_list_and_delist_with_wallet_signatures(env, seeded):
 
     again = requests.post(env.url + "/marketplace/listings", json=body)          # replay
     assert again.status_code == 409 and again.json()["error"] == "nonce_used"
-    second = requests.post(env.url + "/marketplace/listings",
-                           json=signed_list(alice, mint, 5))
+    second_body = signed_list(alice, mint, 5)
+    second = requests.post(env.url + "/marketplace/listings", json=second_body)
     assert second.status_code == 409 and second.json()["error"] == "already_listed"
 
     # bob signs his own message naming himself: a valid signature, not the owner
@@ -249,6 +254,9 @@ def test_list_and_delist_with_wallet_signatures(env, seeded):
     assert "price_lamports" not in requests.get(env.url + "/marketplace/nfts/" + mint).json()
     r = requests.post(env.url + "/marketplace/listings/%d/delist" % listing["id"], json=d)
     assert r.status_code == 409
+    # the message refused while the NFT was listed stays spent after delisting
+    again = requests.post(env.url + "/marketplace/listings", json=second_body)
+    assert again.status_code == 409 and again.json()["error"] == "nonce_used"
 
 
 def test_listing_needs_the_token_on_chain(env, seeded):

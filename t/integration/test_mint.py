@@ -238,3 +238,38 @@ def test_decode_tx_cli(env, art):
     text = json.dumps(decoded)
     assert owner.address in text and prepared["mint"] in text and TOKEN_2022 in text
     assert decoded["signatures_valid"] is False      # the wallet has not signed yet
+
+
+def test_same_idempotency_key_prepares_one_wallet_mint(env, art):
+    owner, key = Wallet(), uuid.uuid4().hex
+    env.stack.chain.rpc("requestAirdrop", [owner.address, 10**9])
+    a = mint(env, art, owner.address, sign="wallet", key=key)
+    b = mint(env, art, owner.address, sign="wallet", key=key)
+    assert a.status_code == 200 and b.status_code == 200, (a.text, b.text)
+    assert a.json()["mint"] == b.json()["mint"]
+    assert a.json()["transaction"] == b.json()["transaction"]
+    assert env.pg.psql("SELECT count(*) FROM mint_prepared WHERE owner = '%s'"
+                       % owner.address) == "1"
+    raw = sign_prepared(a.json()["transaction"], owner)
+    r = requests.post(env.url + "/mint_nft/submit",
+                      json={"mint": a.json()["mint"], "transaction": base64.b64encode(bytes(raw)).decode()})
+    assert r.status_code == 200, r.text
+    c = mint(env, art, owner.address, sign="wallet", key=key)
+    assert c.status_code == 200 and c.json()["status"] == "confirmed"
+    assert c.json()["mint"] == a.json()["mint"]
+
+
+def test_wallet_mint_keeps_the_studio_as_update_authority(env, art):
+    owner = Wallet()
+    env.stack.chain.rpc("requestAirdrop", [owner.address, 10**9])
+    prepared = mint(env, art, owner.address, sign="wallet").json()
+    raw = sign_prepared(prepared["transaction"], owner)
+    r = requests.post(env.url + "/mint_nft/submit",
+                      json={"mint": prepared["mint"], "transaction": base64.b64encode(bytes(raw)).decode()})
+    assert r.status_code == 200, r.text
+    _, data = account(env, prepared["mint"])
+    # token-metadata: update authority (32) then the mint (32) before the name
+    name = borsh_str(prepared["name"])
+    at = data.index(name)
+    assert data[at - 64:at - 32] == b58decode(env.stack.signer_address)
+    assert data[at - 32:at] == b58decode(prepared["mint"])
