@@ -17,6 +17,7 @@ int main(void)
     srunner_add_suite(sr, qnft_suite_solana_keys());
     srunner_add_suite(sr, qnft_suite_solana_tx());
     srunner_add_suite(sr, qnft_suite_json());
+    srunner_add_suite(sr, qnft_suite_price());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

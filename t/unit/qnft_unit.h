@@ -11,5 +11,6 @@ Suite *qnft_suite_render(void);
 Suite *qnft_suite_solana_keys(void);
 Suite *qnft_suite_solana_tx(void);
 Suite *qnft_suite_json(void);
+Suite *qnft_suite_price(void);
 
 #endif
