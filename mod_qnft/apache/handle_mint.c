@@ -522,6 +522,21 @@ static int build(mint_ctx *m, mint_job *j, const qnft_pubkey *payer, const char 
     return OK;
 }
 
+/* The columns nfts and mint_prepared share, in the order both statements
+ * take them (metadata_uri .. mint_standard). */
+static int mint_columns(const mint_job *j, const char **args, int n)
+{
+    args[n++] = j->metadata_uri;
+    args[n++] = j->image_id;
+    args[n++] = j->gif_id;
+    args[n++] = j->mint_type;
+    args[n++] = j->user_description;
+    args[n++] = j->btc;
+    args[n++] = j->sol;
+    args[n++] = j->standard;
+    return n;
+}
+
 static int record_pending(mint_ctx *m, mint_job *j, int *replayed)
 {
     const char *args[19], *err = NULL;
@@ -540,14 +555,7 @@ static int record_pending(mint_ctx *m, mint_job *j, int *replayed)
     args[n++] = j->name;
     args[n++] = QNFT_SYMBOL;
     args[n++] = j->owner;
-    args[n++] = j->metadata_uri;
-    args[n++] = j->image_id;
-    args[n++] = j->gif_id;
-    args[n++] = j->mint_type;
-    args[n++] = j->user_description;
-    args[n++] = j->btc;
-    args[n++] = j->sol;
-    args[n++] = j->standard;
+    n = mint_columns(j, args, n);
     args[n++] = j->signature;
     args[n++] = apr_psprintf(m->r->pool, "%" APR_INT64_T_FMT, j->last_valid);
     args[n++] = j->server_signs ? "server" : "wallet";
@@ -754,14 +762,7 @@ static int prepare_for_wallet(mint_ctx *m, mint_job *j)
     args[n++] = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, j->serial);
     args[n++] = j->name;
     args[n++] = QNFT_SYMBOL;
-    args[n++] = j->metadata_uri;
-    args[n++] = j->image_id;
-    args[n++] = j->gif_id;
-    args[n++] = j->mint_type;
-    args[n++] = j->user_description;
-    args[n++] = j->btc;
-    args[n++] = j->sol;
-    args[n++] = j->standard;
+    n = mint_columns(j, args, n);
     args[n++] = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, j->last_valid);
     args[n++] = b64;
     if (j->idem_key) {

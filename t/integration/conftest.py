@@ -69,3 +69,17 @@ def photos():
     if not d or not os.path.isfile(os.path.join(d, "astronaut.png")):
         pytest.fail("QNFT_PHOTOS must name skimage's data folder (./dev.sh test sets it)")
     return d
+
+
+def extra_server(env, directives):
+    """Another httpd (one process) on the same database, chain and price
+    stand-in, with extra directives; the caller stops it."""
+    base = tempfile.mkdtemp(prefix="qnft-extra-")
+    os.chmod(base, 0o755)
+    h = qnft_stack.Httpd(base, env.pg.port, env.stack.build_dir,
+                         chain_port=env.stack.chain.port, signer=env.stack.signer,
+                         price_url=env.stack.prices.url)
+    h.write(extra="StartServers 1\nServerLimit 1\nThreadsPerChild 16\nMaxRequestWorkers 16\n"
+                  + directives)
+    h.start()
+    return h

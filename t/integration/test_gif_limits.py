@@ -4,24 +4,16 @@ abandons a render that takes too long and keeps nothing of it."""
 
 import concurrent.futures
 import os
-import tempfile
 
 import pytest
 import requests
 
-import qnft_stack
+from conftest import extra_server
 
 
 @pytest.fixture(scope="module")
 def limited(env):
-    base = tempfile.mkdtemp(prefix="qnft-limits-")
-    os.chmod(base, 0o755)
-    h = qnft_stack.Httpd(base, env.pg.port, env.stack.build_dir,
-                         chain_port=env.stack.chain.port, signer=env.stack.signer,
-                         price_url=env.stack.prices.url)
-    h.write(extra="StartServers 1\nServerLimit 1\nThreadsPerChild 16\nMaxRequestWorkers 16\n"
-                  "QNFTGifConcurrency 1\nQNFTGifFrames 400\nQNFTGifTimeBudget 1\n")
-    h.start()
+    h = extra_server(env, "QNFTGifConcurrency 1\nQNFTGifFrames 400\nQNFTGifTimeBudget 1\n")
     yield h
     h.stop()
 

@@ -1,26 +1,17 @@
 """The per-process marketplace page cache (QNFTMarketCacheTTL), on a
 one-process server sharing the test database."""
 
-import os
-import tempfile
 import time
 
 import pytest
 import requests
 
-import qnft_stack
+from conftest import extra_server
 
 
 @pytest.fixture(scope="module")
 def cached(env):
-    base = tempfile.mkdtemp(prefix="qnft-cache-")
-    os.chmod(base, 0o755)
-    h = qnft_stack.Httpd(base, env.pg.port, env.stack.build_dir,
-                         chain_port=env.stack.chain.port, signer=env.stack.signer,
-                         price_url=env.stack.prices.url)
-    h.write(extra="StartServers 1\nServerLimit 1\nThreadsPerChild 16\nMaxRequestWorkers 16\n"
-                  "QNFTMarketCacheTTL 1500\n")
-    h.start()
+    h = extra_server(env, "QNFTMarketCacheTTL 1500\n")
     yield h
     h.stop()
 

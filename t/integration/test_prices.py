@@ -155,14 +155,8 @@ def test_mint_events_in_their_range(env, photos):
 
 
 def test_api_key_goes_in_the_coingecko_header(env):
-    import tempfile
-    import qnft_stack
-    base = tempfile.mkdtemp(prefix="qnft-key-")
-    os.chmod(base, 0o755)
-    h = qnft_stack.Httpd(base, env.pg.port, env.stack.build_dir, chain_port=env.stack.chain.port,
-                         signer=env.stack.signer, price_url=env.stack.prices.url)
-    h.write(extra="QNFTPriceAPIKey demo-key-123")
-    h.start()
+    from conftest import extra_server
+    h = extra_server(env, "QNFTPriceAPIKey demo-key-123")
     try:
         expire(env)
         requests.get(h.url + "/chart/price_data")
