@@ -44,7 +44,7 @@ static qnft_pubkey pk(const char *b58)
 }
 
 /* A distinct made-up key per tag (not on any curve check; only bytes). */
-static qnft_pubkey fake(unsigned int tag)
+static qnft_pubkey test_key(unsigned int tag)
 {
     qnft_pubkey k;
     memset(k.b, (int)(tag & 0xff), sizeof(k.b));
@@ -161,7 +161,7 @@ END_TEST
 START_TEST(test_token_instructions)
 {
     qnft_pubkey token = pk(QNFT_PROGRAM_TOKEN), t22 = pk(QNFT_PROGRAM_TOKEN_2022);
-    qnft_pubkey mint = fake(1), dest = fake(2), auth = fake(3), other = fake(4);
+    qnft_pubkey mint = test_key(1), dest = test_key(2), auth = test_key(3), other = test_key(4);
     qnft_instruction *ix;
 
     ix = qnft_ix_token_mint_to(pool, &token, &mint, &dest, &auth, 123);
@@ -198,7 +198,7 @@ END_TEST
 START_TEST(test_system_instructions)
 {
     qnft_pubkey sys = pk(QNFT_PROGRAM_SYSTEM), token = pk(QNFT_PROGRAM_TOKEN);
-    qnft_pubkey payer = fake(1), acct = fake(2);
+    qnft_pubkey payer = test_key(1), acct = test_key(2);
     qnft_instruction *ix;
 
     ix = qnft_ix_system_create_account(pool, &payer, &acct, 1461600, QNFT_MINT_SIZE, &token);
@@ -223,7 +223,7 @@ START_TEST(test_ata_and_budget)
 {
     qnft_pubkey sys = pk(QNFT_PROGRAM_SYSTEM), ata_prog = pk(QNFT_PROGRAM_ATA);
     qnft_pubkey t22 = pk(QNFT_PROGRAM_TOKEN_2022), cb = pk(QNFT_PROGRAM_COMPUTE_BUDGET);
-    qnft_pubkey payer = fake(1), ata = fake(2), wallet = fake(3), mint = fake(4);
+    qnft_pubkey payer = test_key(1), ata = test_key(2), wallet = test_key(3), mint = test_key(4);
     qnft_instruction *ix;
 
     ix = qnft_ix_ata_create(pool, &payer, &ata, &wallet, &mint, &t22, 0);
@@ -251,7 +251,7 @@ END_TEST
 START_TEST(test_token_metadata_instructions)
 {
     qnft_pubkey t22 = pk(QNFT_PROGRAM_TOKEN_2022);
-    qnft_pubkey mint = fake(1), auth = fake(2), ua = fake(3);
+    qnft_pubkey mint = test_key(1), auth = test_key(2), ua = test_key(3);
     static const unsigned char zeros[32];
     unsigned char digest[32];
     const char *s;
@@ -303,8 +303,8 @@ START_TEST(test_metaplex_instructions)
 {
     qnft_pubkey mpl = pk(QNFT_PROGRAM_METADATA), sys = pk(QNFT_PROGRAM_SYSTEM);
     qnft_pubkey rent = pk(QNFT_SYSVAR_RENT), token = pk(QNFT_PROGRAM_TOKEN);
-    qnft_pubkey md = fake(1), mint = fake(2), auth = fake(3), payer = fake(4), ua = fake(5);
-    qnft_pubkey coll = fake(6), ed = fake(7);
+    qnft_pubkey md = test_key(1), mint = test_key(2), auth = test_key(3), payer = test_key(4), ua = test_key(5);
+    qnft_pubkey coll = test_key(6), ed = test_key(7);
     qnft_mpl_creator creators[1];
     qnft_mpl_uses uses = {1, 5, 9};
     qnft_mpl_metadata m;
@@ -378,7 +378,7 @@ END_TEST
 
 START_TEST(test_metaplex_limits)
 {
-    qnft_pubkey md = fake(1), mint = fake(2), auth = fake(3), payer = fake(4), ua = fake(5);
+    qnft_pubkey md = test_key(1), mint = test_key(2), auth = test_key(3), payer = test_key(4), ua = test_key(5);
     qnft_mpl_creator cr[6];
     qnft_mpl_metadata m, bad;
     qnft_instruction *ix;
@@ -393,7 +393,7 @@ START_TEST(test_metaplex_limits)
     memset(uri201, 'u', 201);
     uri201[201] = '\0';
     for (i = 0; i < 6; i++) {
-        cr[i].address = fake(0x20 + (unsigned int)i);
+        cr[i].address = test_key(0x20 + (unsigned int)i);
         cr[i].verified = 0;
         cr[i].share = 20;
     }
@@ -429,7 +429,7 @@ START_TEST(test_metaplex_limits)
     cr[4].share = 20;
     cr[4].address = cr[0].address;
     REJECT((void)0);                              /* a creator twice */
-    cr[4].address = fake(0x24);
+    cr[4].address = test_key(0x24);
     cr[1].verified = 1;
     REJECT((void)0);                              /* verified, not the update authority */
     cr[1].address = ua;
@@ -473,8 +473,8 @@ END_TEST
 
 START_TEST(test_compile_order)
 {
-    qnft_pubkey P = fake(0x10), X = fake(0x11), A = fake(0x12), S = fake(0x13), T = fake(0x14);
-    qnft_pubkey Y = fake(0x15), R = fake(0x16);
+    qnft_pubkey P = test_key(0x10), X = test_key(0x11), A = test_key(0x12), S = test_key(0x13), T = test_key(0x14);
+    qnft_pubkey Y = test_key(0x15), R = test_key(0x16);
     qnft_instruction *i1 = qnft_instruction_make(pool, &X, 5, 1);
     qnft_instruction *i2 = qnft_instruction_make(pool, &Y, 5, 0);
     const qnft_instruction *ixs[2];
@@ -532,7 +532,7 @@ END_TEST
 
 START_TEST(test_compile_errors)
 {
-    qnft_pubkey P = fake(0x10), X = fake(0x11);
+    qnft_pubkey P = test_key(0x10), X = test_key(0x11);
     qnft_instruction *ix = qnft_instruction_make(pool, &P, 0, 0);
     qnft_instruction *wide;
     const qnft_instruction *ixs[1];
@@ -550,7 +550,7 @@ START_TEST(test_compile_errors)
     /* payer + program + 254 accounts = 256 keys: the most a u8 indexes */
     wide = qnft_instruction_make(pool, &X, 255, 0);
     for (i = 0; i < 254; i++) {
-        qnft_pubkey k = fake(0x100 + i);
+        qnft_pubkey k = test_key(0x100 + i);
         qnft_instruction_set_account(wide, i, &k, 0, 1);
     }
     qnft_instruction_set_account(wide, 254, &P, 0, 0);
@@ -560,7 +560,7 @@ START_TEST(test_compile_errors)
     ck_assert_uint_eq(m->instructions[0].program_index, 255);
     ck_assert_int_eq(qnft_tx_create(pool, m, &tx, &err), APR_SUCCESS);
     {
-        qnft_pubkey k = fake(0x300);
+        qnft_pubkey k = test_key(0x300);
         qnft_instruction_set_account(wide, 254, &k, 0, 0);
     }
     ck_assert_int_eq(qnft_message_compile(pool, &P, ixs, 1, bh, &m, &err), APR_EINVAL);
@@ -613,7 +613,7 @@ END_TEST
 static qnft_tx *metaplex_mint_tx(void)
 {
     unsigned char payer_seed[32], mint_seed[32], bh[32];
-    qnft_pubkey payer, mint, ata = fake(0x31), md = fake(0x32), ed = fake(0x33);
+    qnft_pubkey payer, mint, ata = test_key(0x31), md = test_key(0x32), ed = test_key(0x33);
     qnft_pubkey token = pk(QNFT_PROGRAM_TOKEN);
     qnft_mpl_creator creator;
     qnft_mpl_metadata meta;
@@ -689,7 +689,7 @@ END_TEST
 START_TEST(test_token2022_mint_fits)
 {
     unsigned char payer_seed[32], mint_seed[32], bh[32];
-    qnft_pubkey payer, mint, ata = fake(0x51);
+    qnft_pubkey payer, mint, ata = test_key(0x51);
     qnft_pubkey t22 = pk(QNFT_PROGRAM_TOKEN_2022);
     const qnft_instruction *ixs[11];
     qnft_message *m;
