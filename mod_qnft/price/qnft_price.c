@@ -123,6 +123,11 @@ qnft_price_status qnft_price_parse_chart(apr_pool_t *p, const char *body, apr_si
             || !json_is_number(v)) {
             return bad(p, err, "a point is not [ms, price]");
         }
+        /* a time past the year 33000 or before 1970 is no CoinGecko point
+         * (and converting it to an integer would be undefined) */
+        if (!(json_number_value(t) >= 0 && json_number_value(t) <= 1e15)) {
+            return bad(p, err, "a timestamp is out of range");
+        }
         ms = (apr_int64_t)json_number_value(t);
         if (ms < prev) {
             return bad(p, err, "points out of order");

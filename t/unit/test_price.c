@@ -66,6 +66,10 @@ START_TEST(test_chart_shapes)
     ck_assert_int_eq(chart("{\"prices\":[[\"1\",2]]}", &pts), QNFT_PRICE_BAD_ANSWER);
     ck_assert_int_eq(chart("{\"prices\":[[5,2],[4,2]]}", &pts), QNFT_PRICE_BAD_ANSWER);
     ck_assert_int_eq(chart("{}", &pts), QNFT_PRICE_BAD_ANSWER);
+    /* found by t/fuzz/run json: a time beyond any integer was cast anyway */
+    ck_assert_int_eq(chart("{\"prices\":[[444444444444441710000.0,20],[17]],\"mps\":[],"
+                           "\"to\":[]}", &pts), QNFT_PRICE_BAD_ANSWER);
+    ck_assert_int_eq(chart("{\"prices\":[[-5,20]]}", &pts), QNFT_PRICE_BAD_ANSWER);
 }
 END_TEST
 
