@@ -24,7 +24,13 @@ int qnft_respond_text(request_rec *r, int status, const char *text, apr_size_t l
     r->status = status;
     ap_set_content_type(r, "application/json; charset=utf-8");
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    /* JSON is data: never sniffed into something else, never framed,
+     * never allowed to load anything if opened as a document */
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->headers_out, "X-Frame-Options", "DENY");
+    apr_table_setn(r->headers_out, "Content-Security-Policy",
+                   "default-src 'none'; frame-ancestors 'none'");
+    apr_table_setn(r->headers_out, "Referrer-Policy", "no-referrer");
     ap_set_content_length(r, (apr_off_t)len + 1);
     if (!r->header_only) {
         ap_rwrite(text, (int)len, r);

@@ -328,3 +328,16 @@ def test_temp_and_odd_names_are_not_served(env):
         status = int(resp.split(b" ", 2)[1])
         assert status in (400, 403, 404), (path, resp[:100])
         assert b"root:" not in resp
+
+
+def test_security_headers(env, photos):
+    r = upload(env, read(photos, "chelsea.png"), filename="c.png")
+    for name, value in (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+                        ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+                        ("Referrer-Policy", "no-referrer")):
+        assert r.headers[name] == value
+    assert requests.get(env.url + "/upload_image").headers["X-Frame-Options"] == "DENY"
+    f = requests.get(r.json()["image_url"])
+    assert f.headers["Content-Type"] == "image/png"
+    assert f.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in f.headers["Content-Security-Policy"]
