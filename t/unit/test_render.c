@@ -6,6 +6,7 @@
 #include <gd.h>
 
 #include "qnft_unit.h"
+#include "image/qnft_decode.h"
 #include "image/qnft_raster.h"
 #include "image/qnft_render.h"
 #include "image/qnft_styles.h"
@@ -388,6 +389,22 @@ START_TEST(test_orientation)
 }
 END_TEST
 
+START_TEST(test_decode_refuses_chunks_beyond_the_data)
+{
+    /* found by t/fuzz/run image: a 10x10 PNG whose next chunk declares
+     * 2 GB made libpng allocate 2 GB before finding it missing */
+    static const unsigned char bomb[] = {
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+        0x44, 0x52, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x0a, 0x08, 0x03, 0x00, 0x00,
+        0x00, 0xba, 0xec, 0x3f, 0x8f, 0x79, 0x00, 0x03, 0x00, 0x73, 0x50, 0x4c, 0x54, 0x45,
+        0x42 };
+    qnft_rgb *rgb;
+    qnft_img_info info;
+    ck_assert_int_eq(qnft_decode(pool, bomb, sizeof(bomb), 1000000, 64, &rgb, &info),
+                     QNFT_DECODE_CORRUPT);
+}
+END_TEST
+
 START_TEST(test_caption)
 {
     const char *lines[3];
@@ -430,6 +447,7 @@ Suite *qnft_suite_render(void)
     tcase_add_test(tc, test_first_frame_decodes_close_to_truecolor);
     tcase_add_test(tc, test_fit_downscales_by_area);
     tcase_add_test(tc, test_orientation);
+    tcase_add_test(tc, test_decode_refuses_chunks_beyond_the_data);
     tcase_add_test(tc, test_caption);
     tcase_add_test(tc, test_style_names);
     suite_add_tcase(s, tc);
