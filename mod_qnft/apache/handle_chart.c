@@ -30,7 +30,7 @@ static int parse_hours(request_rec *r, int *hours)
     args = apr_pstrdup(r->pool, r->args);
     for (pair = apr_strtok(args, "&", &state); pair; pair = apr_strtok(NULL, "&", &state)) {
         char *eq = strchr(pair, '='), *v, *end;
-        static char empty[1];
+        char empty[1] = "";
         long n;
         apr_size_t i;
         if (!eq || (apr_size_t)(eq - pair) != strlen("time_range_hours")

@@ -436,13 +436,14 @@ static const char *set_commitment(cmd_parms *cmd, void *dc, const char *arg)
 static const char *set_price_url(cmd_parms *cmd, void *dc, const char *arg)
 {
     qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    const char *checked;
     char *url;
     apr_size_t n;
-    const char *err = set_url(cmd, arg, (const char **)&url);
+    const char *err = set_url(cmd, arg, &checked);
     if (err) {
         return err;
     }
-    url = apr_pstrdup(cmd->pool, arg);
+    url = apr_pstrdup(cmd->pool, checked);
     n = strlen(url);
     while (n > 0 && url[n - 1] == '/') {
         url[--n] = '\0';
