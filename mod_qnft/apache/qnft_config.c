@@ -401,36 +401,36 @@ static const char *set_fee(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
-static const char *set_standard(cmd_parms *cmd, void *dc, const char *arg)
-{
-    qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
-    if (!strcmp(arg, "metaplex")) {
-        c->mint_standard = QNFT_STANDARD_METAPLEX;
-    }
-    else if (!strcmp(arg, "token2022")) {
-        c->mint_standard = QNFT_STANDARD_TOKEN2022;
-    }
-    else {
-        return apr_psprintf(cmd->pool, "%s: '%s' is neither metaplex nor token2022",
-                            cmd->cmd->name, arg);
-    }
-    return NULL;
-}
+/* Two-keyword directives: the member's offset and the words ride in
+ * cmd->info. */
+typedef struct {
+    apr_size_t offset;
+    const char *word[2];
+    int value[2];
+} choice_directive;
 
-static const char *set_commitment(cmd_parms *cmd, void *dc, const char *arg)
+static const choice_directive standard_d = {
+    APR_OFFSETOF(qnft_srv_conf, mint_standard), { "metaplex", "token2022" },
+    { QNFT_STANDARD_METAPLEX, QNFT_STANDARD_TOKEN2022 }
+};
+static const choice_directive commitment_d = {
+    APR_OFFSETOF(qnft_srv_conf, commitment), { "confirmed", "finalized" },
+    { QNFT_COMMIT_CONFIRMED, QNFT_COMMIT_FINALIZED }
+};
+
+static const char *set_choice(cmd_parms *cmd, void *dc, const char *arg)
 {
-    qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
-    if (!strcmp(arg, "confirmed")) {
-        c->commitment = QNFT_COMMIT_CONFIRMED;
+    const choice_directive *d = cmd->info;
+    char *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    int i;
+    for (i = 0; i < 2; i++) {
+        if (!strcmp(arg, d->word[i])) {
+            *(int *)(void *)(c + d->offset) = d->value[i];
+            return NULL;
+        }
     }
-    else if (!strcmp(arg, "finalized")) {
-        c->commitment = QNFT_COMMIT_FINALIZED;
-    }
-    else {
-        return apr_psprintf(cmd->pool, "%s: '%s' is neither confirmed nor finalized",
-                            cmd->cmd->name, arg);
-    }
-    return NULL;
+    return apr_psprintf(cmd->pool, "%s: '%s' is neither %s nor %s", cmd->cmd->name, arg,
+                        d->word[0], d->word[1]);
 }
 
 static const char *set_price_url(cmd_parms *cmd, void *dc, const char *arg)
@@ -498,9 +498,9 @@ const command_rec qnft_cmds[] = {
                   "Wallet that receives the mint fee and is the NFTs' creator"),
     AP_INIT_TAKE1(QNFT_DIR_FEE, set_fee, NULL, RSRC_CONF,
                   "Mint fee in lamports paid by wallet-signed mints (default 20000000)"),
-    AP_INIT_TAKE1(QNFT_DIR_STANDARD, set_standard, NULL, RSRC_CONF,
+    AP_INIT_TAKE1(QNFT_DIR_STANDARD, set_choice, (void *)&standard_d, RSRC_CONF,
                   "metaplex (classic 1-of-1 with Token Metadata) or token2022 (on-mint metadata)"),
-    AP_INIT_TAKE1(QNFT_DIR_COMMITMENT, set_commitment, NULL, RSRC_CONF,
+    AP_INIT_TAKE1(QNFT_DIR_COMMITMENT, set_choice, (void *)&commitment_d, RSRC_CONF,
                   "confirmed or finalized: when a mint counts as done (default confirmed)"),
     AP_INIT_TAKE1(QNFT_DIR_MINT_DEADLINE, set_int, (void *)&mint_deadline_d, RSRC_CONF,
                   "Seconds a mint request waits for confirmation before answering 202 (default 20)"),

@@ -15,6 +15,16 @@
 #define DEFAULT_RETRY_AFTER 60
 #define PRICE_MAX_BYTES (2 * 1024 * 1024)
 
+/* How long to leave the source alone after a failed call: its own
+ * Retry-After on a 429, else a short pause. */
+static long backoff_after(qnft_price_status ps, const qnft_price_error *perr)
+{
+    if (ps == QNFT_PRICE_RATE_LIMITED) {
+        return perr->retry_after > 0 ? perr->retry_after : DEFAULT_RETRY_AFTER;
+    }
+    return FAILURE_BACKOFF;
+}
+
 static void source_of(request_rec *r, qnft_price_source *src)
 {
     const qnft_srv_conf *c = qnft_srv_config(r->server);
@@ -109,9 +119,7 @@ qnft_db_status qnft_prices_spot(request_rec *r, ap_dbd_t *db, qnft_price_snapsho
                           "prices: spot refreshed from the source");
         }
         else {
-            long wait = ps == QNFT_PRICE_RATE_LIMITED
-                        ? (perr.retry_after > 0 ? perr.retry_after : DEFAULT_RETRY_AFTER)
-                        : FAILURE_BACKOFF;
+            long wait = backoff_after(ps, &perr);
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01703)
                           "prices: %s; serving the last prices for %ld s", perr.message, wait);
             args[0] = apr_ltoa(r->pool, wait);
@@ -206,9 +214,7 @@ static qnft_db_status refresh_history(request_rec *r, ap_dbd_t *db, int hours, i
             }
         }
         else {
-            long wait = ps == QNFT_PRICE_RATE_LIMITED
-                        ? (perr.retry_after > 0 ? perr.retry_after : DEFAULT_RETRY_AFTER)
-                        : FAILURE_BACKOFF;
+            long wait = backoff_after(ps, &perr);
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01705)
                           "prices: history: %s; serving what is cached for %ld s",
                           perr.message, wait);

@@ -182,6 +182,25 @@ static apr_status_t sync_dir(const char *dir)
     return rc == 0 ? APR_SUCCESS : APR_FROM_OS_ERROR(errno);
 }
 
+/* Flush to disk, close, rename into place, sync the directory. */
+static apr_status_t install(qnft_store_writer *w, const char *final_path)
+{
+    apr_status_t rv = apr_file_sync(w->file);
+    if (rv == APR_SUCCESS) {
+        rv = apr_file_close(w->file);
+        w->file = NULL;
+    }
+    if (rv == APR_SUCCESS) {
+        rv = apr_file_rename(w->tmp_path, final_path, w->pool);
+    }
+    if (rv != APR_SUCCESS) {
+        qnft_store_abort(w);
+        return rv;
+    }
+    w->committed = 1;
+    return sync_dir(w->dir);
+}
+
 apr_status_t qnft_store_commit(qnft_store_writer *w, const char *name, int *existed)
 {
     const char *final_path = apr_pstrcat(w->pool, w->dir, "/", name, NULL);
@@ -199,20 +218,7 @@ apr_status_t qnft_store_commit(qnft_store_writer *w, const char *name, int *exis
         return APR_SUCCESS;
     }
     *existed = 0;
-    rv = apr_file_sync(w->file);
-    if (rv == APR_SUCCESS) {
-        rv = apr_file_close(w->file);
-        w->file = NULL;
-    }
-    if (rv == APR_SUCCESS) {
-        rv = apr_file_rename(w->tmp_path, final_path, w->pool);
-    }
-    if (rv != APR_SUCCESS) {
-        qnft_store_abort(w);
-        return rv;
-    }
-    w->committed = 1;
-    return sync_dir(w->dir);
+    return install(w, final_path);
 }
 
 void qnft_store_abort(qnft_store_writer *w)
@@ -224,8 +230,7 @@ void qnft_store_abort(qnft_store_writer *w)
 apr_status_t qnft_store_put(apr_pool_t *p, const char *dir, const char *name,
                             const void *data, apr_size_t len)
 {
-    qnft_store_writer *w;
-    const char *final_path = apr_pstrcat(p, dir, "/", name, NULL);
+    qnft_store_writer *w = NULL;
     apr_status_t rv;
 
     rv = qnft_store_begin(&w, p, dir);
@@ -235,22 +240,13 @@ apr_status_t qnft_store_put(apr_pool_t *p, const char *dir, const char *name,
     if (rv == APR_SUCCESS) {
         rv = qnft_store_finish(w, NULL);
     }
-    if (rv == APR_SUCCESS) {
-        rv = apr_file_sync(w->file);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = apr_file_close(w->file);
-        w->file = NULL;
-    }
-    if (rv == APR_SUCCESS) {
-        rv = apr_file_rename(w->tmp_path, final_path, p);
-    }
     if (rv != APR_SUCCESS) {
-        qnft_store_abort(w);
+        if (w && !w->committed) {
+            qnft_store_abort(w);
+        }
         return rv;
     }
-    w->committed = 1;
-    return sync_dir(dir);
+    return install(w, apr_pstrcat(p, dir, "/", name, NULL));
 }
 
 int qnft_store_sweep(apr_pool_t *p, const char *dir, apr_time_t max_age)

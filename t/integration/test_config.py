@@ -13,6 +13,9 @@ import pytest
     ("QNFTPublicURL example.com/x", ["QNFTPublicURL", "not an absolute http(s) URL"]),
     ("QNFTDBRetryAfter soon", ["QNFTDBRetryAfter", "not a whole number"]),
     ("QNFTStorageDir", ["QNFTStorageDir", "takes one argument"]),
+    ("QNFTMintStandard foo", ["QNFTMintStandard", "'foo' is neither metaplex nor token2022"]),
+    ("QNFTSolanaCommitment processed", ["QNFTSolanaCommitment",
+                                        "'processed' is neither confirmed nor finalized"]),
     ("<Location /x>\nQNFTStorageDir /tmp\n</Location>", ["QNFTStorageDir", "not allowed"]),
 ])
 def test_bad_directive_values_fail_configtest(env, line, words):
