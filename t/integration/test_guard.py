@@ -164,25 +164,6 @@ def children(h):
     return out
 
 
-@pytest.mark.parametrize("line, words", [
-    ("QNFTRateLimit upload 30/fortnight", ["QNFTRateLimit", "'30/fortnight'", "<count>/"]),
-    ("QNFTRateLimit uploads 30/min", ["QNFTRateLimit", "'uploads'", "upload, gif, mint"]),
-    ("QNFTRateLimit upload 0/min", ["QNFTRateLimit", "out of range"]),
-    ("QNFTRateLimit upload", ["QNFTRateLimit", "two arguments"]),
-    ("QNFTRateLimitCache nosuchcache\nQNFTRateLimit gif 1/s",
-     ["QNFTRateLimit", "nosuchcache", "QNFTRateLimitCache"]),
-    ("<VirtualHost 127.0.0.1:1>\nQNFTRateLimitCache shmcb\n</VirtualHost>",
-     ["QNFTRateLimitCache", "cannot occur within"]),
-    ("QNFTAllowedOrigins https://shop.example/path", ["QNFTAllowedOrigins", "not an origin"]),
-    ("QNFTAllowedOrigins ftp://shop.example", ["QNFTAllowedOrigins", "not an origin"]),
-])
-def test_bad_guard_directives_fail_configtest(env, line, words):
-    rc, out = env.httpd.configtest(extra=line)
-    assert rc != 0, out
-    for w in words:
-        assert w in out, out
-
-
 # ---- request ids ------------------------------------------------------------------
 
 def test_error_answers_carry_the_request_id_of_their_log_lines(env):
