@@ -134,12 +134,12 @@ def exchange(port, data, timeout=60, shut_wr=False):
     return Resp(out)
 
 
-def req(method, path, headers=b"", body=None, cl=True, proto=b"HTTP/1.1", host=True):
+def req(method, path, headers=b"", body=None, cl=True, proto=b"HTTP/1.1", host=True, xrw=True):
     """Request bytes as given. POSTs carry the CSRF header of the pages."""
     head = method + b" " + path + b" " + proto + b"\r\n"
     if host:
         head += b"Host: 127.0.0.1\r\n"
-    if method == b"POST":
+    if method == b"POST" and xrw:
         head += XRW
     head += headers
     if body is not None and cl:
@@ -340,8 +340,28 @@ def polyglot_jpeg_php():
     return good[:2] + b"\xff\xfe" + struct.pack(">H", 2 + len(comment)) + comment + good[2:]
 
 
-def tiny_gif():
-    return gif_raw(2, 2, [(0, 0, 2, 2)])
+def real_gif(seed=0):
+    """A complete, properly encoded GIF (PIL's encoder)."""
+    return encode(picture(seed=seed).convert("P"), "GIF")
+
+
+def gif_code_size_at(data):
+    """Offset of the LZW minimum code size byte of the first image."""
+    pos = 13 + ((3 << ((data[10] & 7) + 1)) if data[10] & 0x80 else 0)
+    while data[pos] == 0x21:                    # extensions: label, then sub-blocks
+        pos += 2
+        while data[pos]:
+            pos += data[pos] + 1
+        pos += 1
+    assert data[pos] == 0x2c
+    flags = data[pos + 9]
+    return pos + 10 + ((3 << ((flags & 7) + 1)) if flags & 0x80 else 0)
+
+
+def gif_with_code_size(size):
+    g = bytearray(real_gif(seed=42))
+    g[gif_code_size_at(g)] = size
+    return bytes(g)
 
 
 # ---- checks -------------------------------------------------------------------------------
@@ -953,7 +973,8 @@ for method, path, allow in [(b"GET", b"/upload_image", "POST"), (b"PUT", b"/uplo
                             (b"PUT", b"/chart/price_data", "GET"),
                             (b"GET", b"/marketplace/listings", "POST"),
                             (b"PATCH", b"/mint_nft/submit", "POST"),
-                            (b"FOO", b"/mint_nft", "POST")]:
+                            (b"FOO", b"/mint_nft", "POST"),
+                            (b"POST", b"/studio", "GET")]:
     case("method/%s-%s" % (method.decode(), path.decode()[:30]),
          lambda w, m=method, p=path: req(m, p, b"Content-Length: 0\r\n" if m != b"GET" else b""),
          405, "method_not_allowed", "each endpoint takes one method; Allow names it",
@@ -1030,6 +1051,45 @@ case("framing/host-traversal", lambda w: b"GET /marketplace/nfts HTTP/1.1\r\nHos
      b"Connection: close\r\n\r\n", 400, None, "a Host that is not a host name")
 case("framing/9kb-request-line", lambda w: get(b"/generate_gif/" + b"a" * 9000), 414, None,
      "over LimitRequestLine")
+
+# -- 10b. cross-site writes: Origin and Referer tricks on every state-changing endpoint --
+
+CSRF_WRITES = [
+    ("upload", lambda w, h: req(b"POST", b"/upload_image", MP_CT + h,
+                                mp_body([file_part(png(seed=40))]))),
+    ("mint", lambda w, h: post_json(b"/mint_nft", mint_body(w), headers=h)),
+    ("submit", lambda w, h: post_json(b"/mint_nft/submit", {
+        "mint": w.prepared["mint"], "transaction": w.prepared["transaction"]}, headers=h)),
+    ("listing", lambda w, h: post_json(b"/marketplace/listings",
+                                       signed_list(w, w.alice, w.mint, 11), headers=h)),
+    ("delist", lambda w, h: post_json(b"/marketplace/listings/%d/delist" % w.listing_id,
+                                      signed_delist(w, w.alice, w.listing_id, w.mint), headers=h)),
+]
+CSRF_TRICKS = [
+    ("origin-suffix-domain", lambda w: b"Origin: http://127.0.0.1:%d.evil.example\r\n"
+     % w.env.httpd.port, "our host:port as the prefix of another name"),
+    ("origin-userinfo", lambda w: b"Origin: http://evil.example@127.0.0.1:%d\r\n"
+     % w.env.httpd.port, "userinfo is never part of an origin"),
+    ("two-origins", lambda w: b"Origin: http://127.0.0.1:%d\r\nOrigin: https://evil.example\r\n"
+     % w.env.httpd.port, "two Origin headers merge into a list, which is no origin"),
+    ("referer-javascript", lambda w: b"Referer: javascript:alert(1)\r\n",
+     "without Origin the Referer decides; a javascript: URL has no origin"),
+    ("referer-suffix-domain", lambda w: b"Referer: http://127.0.0.1:%d.evil.example/page\r\n"
+     % w.env.httpd.port, "a Referer from a look-alike name"),
+]
+for ep, make in CSRF_WRITES:
+    for name, hdr, why in CSRF_TRICKS:
+        case("csrf-%s/%s" % (ep, name), lambda w, m=make, h=hdr: m(w, h(w)), 403, "cross_origin",
+             why + ": refused before the body is read, nothing written")
+case("csrf-upload/x-requested-with-empty", lambda w: req(
+    b"POST", b"/upload_image", MP_CT + b"X-Requested-With: \r\n",
+    mp_body([file_part(png(seed=41))]), xrw=False), 403, "csrf_header_missing",
+    "the anti-CSRF header must have a value")
+case("csrf-upload/x-requested-with-missing-same-origin", lambda w: req(
+    b"POST", b"/upload_image", b"Host: 127.0.0.1:%d\r\nOrigin: http://127.0.0.1:%d\r\n"
+    % (w.env.httpd.port, w.env.httpd.port) + MP_CT, mp_body([file_part(png(seed=41))]),
+    xrw=False, host=False), 403, "csrf_header_missing",
+    "a form post from our own origin still needs the header (a plain HTML form cannot set it)")
 
 # -- 11. uploads: Content-Type and multipart structure ------------------------------------
 
@@ -1191,6 +1251,11 @@ def damaged(name, data, why, bug=None, log=None):
          bug=bug, setup=setup, log=log)
 
 
+GIF_READER_BUG = ("BUG: a GIF whose image data cannot be decoded renders (200) as a partly blank "
+                  "picture: libgd's GIF reader reports neither missing data nor a bad LZW stream, "
+                  "and the probe accepts a first frame whose sub-blocks run past the end")
+
+
 def cut(data, frac=0.5):
     return data[:int(len(data) * frac)]
 
@@ -1213,9 +1278,12 @@ damaged("jpeg-cut-in-scan", lambda: cut(encode(picture(320, 240, seed=17), "JPEG
             "'Premature end of JPEG file' warning never reaches qnft_decode's check")
 damaged("gif-cut-in-lzw", lambda: cut(encode(picture(seed=18).convert("P"), "GIF")),
         "a GIF cut inside its LZW data",
-        bug="BUG: a GIF cut inside its image data renders (200): libgd's GIF reader does not "
-            "report the missing data, and the probe accepts a first frame whose sub-blocks "
-            "run past the end of the file")
+        bug=GIF_READER_BUG)
+damaged("png-two-ihdr", lambda: (lambda g: g[:33] + g[8:33] + g[33:])(png(seed=19)),
+        "a second IHDR chunk after the first")
+damaged("gif-lzw-code-size-12", lambda: gif_with_code_size(12),
+        "a real GIF whose LZW minimum code size says 12 (at most 11 can be decoded)",
+        bug=GIF_READER_BUG)
 damaged("png-zlib-bomb", lambda: zlib_bomb_png(2048),
         "a 100 x 100 PNG whose IDAT stream goes on for 2 GiB of zeros after the last row "
         "(2 MB on the wire): invalid (too much image data), refused without inflating it all",
@@ -1292,6 +1360,9 @@ ODD_IMAGES = [
         "progressive scans"),
     Odd("exif-rotated-jpeg", exif_rotated_jpeg, "image/jpeg",
         "EXIF orientation 6: the GIF is upright (sides swapped)", rotated=True),
+    Odd("jpeg-malformed-exif", lambda: encode(picture(seed=36), "JPEG",
+                                              exif=b"Exif\x00\x00MM\x00\x2a\xff\xff\xff\xf0"),
+        "image/jpeg", "an EXIF block whose IFD offset points far past its end: ignored"),
     Odd("png-16-bit-grey", lambda: png16(0), "image/png", "16 bits per sample, grey"),
     Odd("png-16-bit-rgb", lambda: png16(2), "image/png", "16 bits per sample, RGB"),
     Odd("png-16-bit-rgba", lambda: png_raw(2, 2, 16, 6, idat=zlib.compress(
@@ -1318,9 +1389,10 @@ ODD_IMAGES = [
     Odd("webp-lossless", lambda: encode(picture(seed=29), "WEBP", lossless=True), "image/webp",
         "VP8L"),
     Odd("webp-alpha", rgba_webp, "image/webp", "VP8X with ALPH"),
-    Odd("polyglot-gif-html", lambda: tiny_gif() + b"<html><script>alert(document.domain)"
+    Odd("polyglot-gif-html", lambda: real_gif(seed=37) + b"<html><script>alert(document.domain)"
         b"</script></html>", "image/gif",
-        "GIF + HTML after the trailer: a real image, served as image/gif with nosniff", size=(2, 2)),
+        "GIF + HTML after the trailer: a real image, served as image/gif with nosniff",
+        size=(96, 64)),
     Odd("polyglot-png-html-after-iend", lambda: png(seed=30)
         + b"<html><script>alert(document.domain)</script></html>", "image/png",
         "PNG + HTML after IEND: a real image, never served as HTML"),
@@ -1355,6 +1427,7 @@ def odd_params():
     return out
 
 
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF")       # PIL reading the malformed-EXIF case
 @pytest.mark.parametrize("o", odd_params())
 def test_odd_but_valid_image_is_accepted_and_renders(env, world, o):
     data = o.data()
@@ -1395,6 +1468,26 @@ def test_odd_but_valid_image_is_accepted_and_renders(env, world, o):
     assert abs(im.size[0] - w * scale) <= 1 and abs(im.size[1] - h * scale) <= 1
     assert im.size[0] >= 1 and im.size[1] >= 1
     assert time.time() - t0 < 20
+
+
+def test_html_in_a_description_is_only_ever_served_as_json(env, world):
+    """Stored input that looks like a page: the description goes into the
+    metadata document, which Apache serves as JSON, nosniff, sandboxed."""
+    script = "<script>alert(document.domain)</script><img src=x onerror=alert(1)>"
+    st, m = http_json(env, b"POST", "/mint_nft", mint_body(
+        world, owner=Wallet().address, user_description=script))
+    assert st == 200, m
+    assert m["metadata_uri"] == env.url + "/qnft/meta/%s.json" % m["mint"]
+    f = exchange(env.httpd.port, get(("/qnft/meta/%s.json" % m["mint"]).encode()))
+    assert f.status == 200
+    assert f.header("content-type") == "application/json"
+    assert f.header("x-content-type-options") == "nosniff"
+    assert "sandbox" in f.header("content-security-policy")
+    assert json.loads(f.body)["description"].startswith(script)
+    item = exchange(env.httpd.port, get(("/marketplace/nfts/%s" % m["mint"]).encode()))
+    assert item.header("content-type") == JSON_TYPE
+    assert item.header("x-content-type-options") == "nosniff"
+    assert item.json()["description"].startswith(script)
 
 
 def test_table_sizes():
