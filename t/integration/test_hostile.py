@@ -537,12 +537,6 @@ def case(*args, **kw):
 
 HEX = "ab" * 32                         # a well-formed image id nobody uploaded
 ADDR = b58encode(bytes(range(1, 33)))   # a well-formed address nobody minted
-ENC_SLASH_BUG = ("BUG: a %2F or %00 in a module endpoint's path is refused by httpd core "
-                 "(AllowEncodedSlashes, ap_unescape_url) with an HTML 404 before the module "
-                 "runs; every answer of an endpoint must be JSON")
-LONG_SEGMENT_BUG = ("BUG: a path segment over ~4 KB under a module endpoint makes httpd map it "
-                    "onto DocumentRoot: 403 HTML and an [core:error] AH00127 'File name too "
-                    "long' line per request (the module has no map_to_storage hook)")
 CORE_BAD_URI = r"AH10244: invalid URI path"   # httpd logs its own refusal at error level
 BODY_FILTER_BUG = ("BUG: a broken chunked body read by the module is answered by httpd's HTTP_IN "
                    "filter (the module returns AP_FILTER_ERROR) with an HTML page, not JSON")
@@ -582,9 +576,9 @@ for name, pre, suf, method, body, bad, missing, good in ID_POSITIONS:
          None, "%2e is decoded before dot-segment removal: same as ../ (400 from core)",
          log=CORE_BAD_URI)
     case(name + "/pct-2f-encoded-slash", mk(b"..%2f..%2f..%2fetc%2fpasswd"), 400, bad,
-         "an encoded slash makes the id malformed: the endpoint's 400 JSON", bug=ENC_SLASH_BUG)
+         "an encoded slash makes the id malformed: the endpoint's 400 JSON")
     case(name + "/pct-00-nul", mk(lambda w, good=good: "%00" + good(w)), 400, bad,
-         "a NUL in an id is malformed: the endpoint's 400 JSON", bug=ENC_SLASH_BUG)
+         "a NUL in an id is malformed: the endpoint's 400 JSON")
     case(name + "/backslashes", mk(b"..\\..\\..\\etc\\passwd"), 400, bad,
          "backslashes are not separators here; the id is not of its exact form")
     case(name + "/pct-5c-backslashes", mk(b"..%5c..%5cetc%5cpasswd"), 400, bad,
@@ -598,8 +592,7 @@ for name, pre, suf, method, body, bad, missing, good in ID_POSITIONS:
     case(name + "/dotdot-back-inside", mk(lambda w, good=good: "x/../" + good(w)), 404, missing,
          "x/../ normalises back to a well-formed, unknown id inside the endpoint: 404")
     case(name + "/4kb-segment", mk("a" * 4100), 400, bad,
-         "an overlong id is malformed: 400 JSON from the endpoint", bug=LONG_SEGMENT_BUG,
-         log=r"AH00127")
+         "an overlong id is malformed: 400 JSON from the endpoint")
 
 # -- 2. static files: only stored names are served, nothing else is reachable --------------
 
@@ -741,9 +734,7 @@ for ep, path, limit in JSON_ENDPOINTS:
 case("mint/utf16-charset-body", lambda w: post_json(
     b"/mint_nft", json.dumps(mint_body(w)).encode("utf-16"),
     ctype=b"application/json; charset=utf-16"), 415, "unsupported_content_type",
-    "JSON is UTF-8 only (RFC 8259 8.1): a declared other charset cannot be honoured",
-    bug="BUG (minor): the charset parameter is ignored: 'charset=utf-16' gets 400 bad_json for a "
-        "UTF-16 body and is accepted (200, a mint) for a UTF-8 one; should be 415")
+    "JSON is UTF-8 only (RFC 8259 8.1): a declared other charset cannot be honoured")
 case("mint/obs-fold-content-type", lambda w: req(
     b"POST", b"/mint_nft", b"Content-Type: application/\r\n json\r\n", b"{}"), 415,
     "unsupported_content_type", "obs-fold joins to 'application/ json', which is not JSON's type")
@@ -784,14 +775,10 @@ case("mint/gif-of-another-image", lambda w: post_json(
     "mixing ids: the GIF exists but was made from another image")
 case("mint/unfunded-wallet", lambda w: post_json(b"/mint_nft", mint_body(
     w, owner=Wallet().address, sign="wallet")), 402, "insufficient_balance",
-    "the owner pays a wallet-signed mint and has no lamports: 402, nothing kept",
-    bug="BUG: a 402 insufficient_balance leaves meta/<mint>.json behind (write_metadata runs "
-        "before the balance check): every unfunded request adds a file")
+    "the owner pays a wallet-signed mint and has no lamports: 402, nothing kept")
 case("mint/post-to-a-mint-address", lambda w: post_json(
     b"/mint_nft/" + ADDR.encode(), mint_body(w, owner="x")), 405, "method_not_allowed",
     "/mint_nft/<mint> is the status resource: GET only",
-    bug="BUG: POST /mint_nft/<anything but submit> is taken as POST /mint_nft (here 400 "
-        "bad_owner; with a valid body it mints); should be 405 with Allow: GET",
     then=lambda w, r: r.header("allow") == "GET" or pytest.fail("Allow: " + r.header("allow")))
 
 # -- 6. /mint_nft/submit -------------------------------------------------------------------
@@ -1232,9 +1219,7 @@ for name, data, why in PIXEL_BOMBS:
          why + ": refused from the header, before any decoder allocates")
 case("upload/animated-webp", lambda w: upload_req(animated_webp(), b"anim.webp"), 415,
      "unsupported_type", "an animated WebP can never be rendered here (libgd decodes no "
-                         "animated WebP): refuse it at upload, like any unsupported type",
-     bug="BUG: an animated WebP is accepted (200) but every GIF request for it answers 422 "
-         "'damaged or truncated'; the probe already knows it is animated (VP8X flag)")
+                         "animated WebP): refuse it at upload, like any unsupported type")
 
 
 # -- 13. damaged images: accepted on a sound header, refused when rendered (422) ----------
@@ -1272,24 +1257,16 @@ damaged("webp-cut-in-half", lambda: cut(encode(picture(seed=16), "WEBP", quality
         "a lossy WebP cut in its bitstream")
 damaged("jpeg-header-only", jpeg_sof(100, 100), "a JPEG frame header with no scan at all")
 damaged("jpeg-cut-in-scan", lambda: cut(encode(picture(320, 240, seed=17), "JPEG", quality=90)),
-        "a JPEG cut in half inside its scan data",
-        bug="BUG: a JPEG cut inside its scan renders (200) with the missing half filled grey: "
-            "gdImageCreateFromJpegPtr ignores libjpeg's warnings (ignore_warning=1), so the "
-            "'Premature end of JPEG file' warning never reaches qnft_decode's check")
+        "a JPEG cut in half inside its scan data")
 damaged("gif-cut-in-lzw", lambda: cut(encode(picture(seed=18).convert("P"), "GIF")),
-        "a GIF cut inside its LZW data",
-        bug=GIF_READER_BUG)
+        "a GIF cut inside its LZW data")
 damaged("png-two-ihdr", lambda: (lambda g: g[:33] + g[8:33] + g[33:])(png(seed=19)),
         "a second IHDR chunk after the first")
 damaged("gif-lzw-code-size-12", lambda: gif_with_code_size(12),
-        "a real GIF whose LZW minimum code size says 12 (at most 11 can be decoded)",
-        bug=GIF_READER_BUG)
+        "a real GIF whose LZW minimum code size says 12 (at most 11 can be decoded)")
 damaged("png-zlib-bomb", lambda: zlib_bomb_png(2048),
         "a 100 x 100 PNG whose IDAT stream goes on for 2 GiB of zeros after the last row "
-        "(2 MB on the wire): invalid (too much image data), refused without inflating it all",
-        bug="BUG: excess IDAT data is inflated to the end (libpng checks it in png_read_end) "
-            "outside QNFTGifTimeBudget: about 3 s of CPU per GiB; a 9 MB upload costs ~30 s per "
-            "GIF request and then answers 503 render_timeout")
+        "(2 MB on the wire): invalid (too much image data), refused without inflating it all")
 
 
 # -- the tests -----------------------------------------------------------------------------
