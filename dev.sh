@@ -4,7 +4,8 @@
 #                   127.0.0.1:${QNFT_PORT:-8080} (Apache + mod_qnft + PostgreSQL),
 #                   state under ${QNFT_STATE_DIR:-./var}; Ctrl-C stops everything.
 #   ./dev.sh test   the same stack in a temporary directory on free ports, then every
-#                   test: C unit tests (Check) and integration tests (pytest).
+#                   test: C unit tests (Check) and integration tests (pytest), the
+#                   browser tests among them (Chromium, t/browser/).
 #   ./dev.sh build  install what is missing and build only.
 #   ./dev.sh sanitize  every test again on a copy built with AddressSanitizer and
 #                   UndefinedBehaviorSanitizer (Apache runs with the runtime preloaded).
@@ -177,5 +178,5 @@ case "$cmd" in
     test)  deps; node_tools; build; run_tests "$@" ;;
     build) deps; node_tools; build ;;
     sanitize) deps; node_tools; sanitize ;;
-    *)     sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *)     sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
