@@ -77,8 +77,21 @@ function tooltipLabel(ctx) {
     return `${ctx.dataset.label}: ${formatUsd(ctx.parsed.y)}`;
 }
 
+// Hovering a marker names its NFT even where the line runs through it;
+// anywhere else the tooltip gives the nearest price.
+function markersFirst(Chart) {
+    const modes = Chart.Interaction.modes;
+    modes.qnftMarkersFirst ??= (chart, e, options, useFinal) => {
+        const onMarker = modes.point(chart, e, { ...options, intersect: true }, useFinal)
+            .filter((item) => chart.data.datasets[item.datasetIndex].type === 'scatter');
+        return onMarker.length ? onMarker
+            : modes.nearest(chart, e, { ...options, intersect: false, axis: 'x' }, useFinal);
+    };
+}
+
 function draw(data, hours) {
     const Chart = window.Chart;
+    markersFirst(Chart);
     const config = {
         type: 'line',
         data: { datasets: datasets(data) },
@@ -87,7 +100,7 @@ function draw(data, hours) {
             maintainAspectRatio: false,
             animation: false,
             parsing: false,
-            interaction: { mode: 'nearest', intersect: false },
+            interaction: { mode: 'qnftMarkersFirst', intersect: false },
             scales: {
                 x: {
                     type: 'time',
