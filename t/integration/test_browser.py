@@ -204,9 +204,11 @@ def test_every_page_clean_at_desktop_and_phone_width(env, many, browser):
               "LICENSE.date-fns.md", "LICENSE.kurkle-color.md"):
         r = requests.get(env.url + "/qnft/vendor/" + f)
         assert r.status_code == 200 and r.headers["X-Content-Type-Options"] == "nosniff", f
-    # API paths next to the pretty URLs still reach the module
-    assert requests.get(env.url + "/marketplace/nfts?limit=1").headers["Content-Type"] \
-        .startswith("application/json")
+    # API paths next to the pretty URLs still reach the module, with its own headers
+    api = requests.get(env.url + "/marketplace/nfts?limit=1")
+    assert api.headers["Content-Type"].startswith("application/json")
+    assert api.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert api.headers["X-Content-Type-Options"] == "nosniff"
     assert requests.get(env.url + "/chart/price_data").json()["pair"]
     for path in ("/marketplace/", "/chart/", "/index", "/qnft/js/", "/qnft/js/../index.html"):
         assert requests.get(env.url + path).status_code == 404, path
