@@ -152,7 +152,22 @@ async function chartPage(page, base, minted) {
     const lines = await tooltip.jsonValue();
     assert.ok(lines.some((l) => l.startsWith(`${minted.name} (long`)), `tooltip: ${lines}`);
     await shot(page, 'journey-chart-marker', false);     // the viewport: keeps the tooltip
-    return { event, marker: found.point, tooltip: lines };
+
+    // another range: the server's week, the same marker in it
+    const weekAnswer = page.waitForResponse((r) => r.url().endsWith('/chart/price_data?time_range_hours=168'));
+    await page.click('#range button:has-text("7d")');
+    const week = await jsonOf(weekAnswer);
+    await page.waitForFunction(() => document.querySelector('#chart-status').dataset.state === 'done');
+    assert.equal(await page.textContent('#chart-title'), 'Last 7 days');
+    assert.equal(await page.getAttribute('#range button[data-hours="168"]', 'aria-pressed'), 'true');
+    const drawn = await page.evaluate((mint) => {
+        const chart = window.Chart.getChart(document.querySelector('#chart'));
+        return { line: chart.data.datasets[0].data.length,
+                 marker: chart.data.datasets.some((ds) => ds.data.some((p) => p.id === mint)) };
+    }, minted.mint);
+    assert.deepEqual(drawn, { line: week.price_history.length, marker: true });
+    assert.ok(week.price_history[0][0] < data.price_history[0][0] - 5 * 86400000);
+    return { event, marker: found.point, tooltip: lines, week_points: drawn.line };
 }
 
 module.exports = async function journey({ base, params, newContext }) {

@@ -10,7 +10,8 @@
 
 const lib = require('./lib');
 
-const SCENARIOS = ['journey', 'server-mint', 'pending', 'bad-upload', 'listing', 'load-more', 'pages'];
+const SCENARIOS = ['journey', 'server-mint', 'pending', 'bad-upload', 'listing', 'load-more',
+    'stale', 'pages'];
 
 async function main() {
     const name = process.argv[2];

@@ -189,6 +189,23 @@ def test_load_more_follows_the_link_header_and_filters(env, many, browser):
     assert "sort=oldest" in res["url"] and "listed=true" in res["url"]
 
 
+def test_chart_says_when_prices_are_stale(env, browser):
+    env.expect_error(r"QNFT0170")          # the price source's failure, logged
+    requests.get(env.url + "/chart/price_data")
+    env.pg.psql("UPDATE price_spot SET fetched_at = now() - interval '1 hour', retry_until = NULL;"
+                "UPDATE price_history SET fetched_at = now() - interval '1 hour',"
+                " retry_until = NULL")
+    env.stack.prices.control(mode="server_error")
+    try:
+        res = scenario(env, "stale")
+    finally:
+        env.stack.prices.reset()
+        env.pg.psql("UPDATE price_spot SET retry_until = NULL;"
+                    "UPDATE price_history SET retry_until = NULL")
+    assert res["source_error"] and res["points"] > 100
+    assert res["note"].startswith("These prices may be out of date")
+
+
 def test_every_page_clean_at_desktop_and_phone_width(env, many, browser):
     res = scenario(env, "pages")
     names = sorted(os.path.basename(p) for p in res["shots"])
