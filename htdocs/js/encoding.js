@@ -50,6 +50,14 @@ export function base58Decode(text) {
     return Uint8Array.from(bytes.reverse());
 }
 
+// A Solana address: base58 of exactly 32 bytes.
+export function isAddress(text) {
+    if (!/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(text)) {
+        return false;
+    }
+    return base58Decode(text).length === 32;
+}
+
 export function base64Encode(bytes) {
     let s = '';
     for (let i = 0; i < bytes.length; i += 0x8000) {

@@ -2,6 +2,7 @@
 
 import { getJSON, studio } from './api.js';
 import { $, el, link, markReady, notice, replaceChildren, setStatus } from './dom.js';
+import { isAddress } from './encoding.js';
 import { formatBytes } from './format.js';
 import { mintByServer, mintByWallet } from './mint.js';
 import { keepPricesFresh } from './prices.js';
@@ -9,7 +10,6 @@ import { pickFiles, uploadFile } from './upload.js';
 import { availableWallets, connect, connected, onWalletChange } from './wallet.js';
 import { mountWallet } from './wallet-ui.js';
 
-const ADDRESS = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
 const DESCRIPTION_MAX = 500;
 
 const ui = {
@@ -178,7 +178,7 @@ function refresh() {
     }
     ui.makeGif.disabled = state.busy || !state.image || !chosenStyle();
     ui.mint.disabled = state.busy || !state.gif || !sign
-        || (sign === 'server' && !ADDRESS.test(ui.owner.value.trim()));
+        || (sign === 'server' && !isAddress(ui.owner.value.trim()));
     ui.count.textContent = `${ui.description.value.length} / ${DESCRIPTION_MAX}`;
 }
 

@@ -49,6 +49,9 @@ async function moduleChecks(page) {
             b58: [enc.base58Encode(Uint8Array.from(bytes)), enc.base58Encode(Uint8Array.from(zeros))],
             roundTrip: Array.from(enc.base58Decode(enc.base58Encode(Uint8Array.from(zeros)))),
             b64: enc.base64Encode(enc.base64Decode('AAECAwT/')),
+            address: ['So11111111111111111111111111111111111111112', '1111111111111111111111111111111111',
+                      enc.base58Encode(new Uint8Array(33).fill(9)), 'O0Il111111111111111111111111111111']
+                .map(enc.isAddress),
             short: f.shortAddress('So11111111111111111111111111111111111111112'),
             text: l.listingMessage({ domain: 'https://nft.example.com', action: 'list', priceLamports: '5',
                                      mint: 'M', seller: 'S', nonce: 'n0nce-abc', expiresAt: 1700000000 }),
@@ -62,6 +65,7 @@ async function moduleChecks(page) {
     assert.deepEqual(got.b58, [b58encode(Buffer.from(bytes)), b58encode(Buffer.from(zeros))]);
     assert.deepEqual(got.roundTrip, zeros);
     assert.equal(got.b64, 'AAECAwT/');
+    assert.deepEqual(got.address, [true, false, false, false]);
     assert.equal(got.short, 'So11…1112');
     assert.equal(got.text, 'QNFT marketplace\ndomain: https://nft.example.com\naction: list\n'
         + 'price_lamports: 5\nmint: M\nseller: S\nnonce: n0nce-abc\nexpires_at: 1700000000');
