@@ -4,11 +4,13 @@
 //   sign "wallet": the answer is a prepared transaction whose fee payer is
 //     the owner; the wallet signs it (without sending) and the page posts
 //     it to /mint_nft/submit, which checks it byte for byte and relays it.
-// One Idempotency-Key per set of choices: a retry after a lost answer or
-// a double click never mints twice.
+// One Idempotency-Key per set of choices until it mints: a retry after a
+// lost answer or a failure never mints twice; a new mint after a success
+// gets a new key.
 
 import { ApiError, getJSON, postJSON, request } from './api.js';
 import { base64Decode, base64Encode } from './encoding.js';
+import { formatSol } from './format.js';
 import { chainFor, signTransaction } from './wallet.js';
 
 const POLL_MS = 2000;
@@ -21,9 +23,16 @@ function idempotencyKey(body) {
     const choice = JSON.stringify(body);
     if (choice !== lastChoice) {
         lastChoice = choice;
-        lastKey = crypto.randomUUID();
+        // getRandomValues, unlike randomUUID, works outside secure contexts too
+        lastKey = Array.from(crypto.getRandomValues(new Uint8Array(16)),
+                             (b) => b.toString(16).padStart(2, '0')).join('');
     }
     return lastKey;
+}
+
+function minted(body) {
+    lastChoice = null;
+    return body;
 }
 
 function post(body) {
@@ -55,17 +64,17 @@ async function settle(answer, onStep) {
 export async function mintByServer(fields, onStep) {
     onStep('The studio is minting your NFT …');
     const { body } = await post({ ...fields, sign: 'server' });
-    return settle(body, onStep);
+    return minted(await settle(body, onStep));
 }
 
 export async function mintByWallet(fields, cluster, onStep) {
     onStep('Preparing the transaction …');
     const { body: prepared } = await post({ ...fields, sign: 'wallet' });
     if (prepared.status !== 'prepared') {
-        return settle(prepared, onStep);     // this key already minted
+        return minted(await settle(prepared, onStep));     // this key already minted
     }
-    const fee = Number(prepared.fee_lamports || 0) / 1e9;
-    onStep(`Approve in your wallet: ${prepared.name}, mint fee ${fee} SOL plus network fees …`);
+    onStep(`Approve in your wallet: ${prepared.name}, mint fee ${formatSol(prepared.fee_lamports || 0)}`
+           + ' SOL plus network fees …');
     const signed = await signTransaction(base64Decode(prepared.transaction), chainFor(cluster));
     onStep('Sending the signed transaction …');
     let body;
@@ -80,5 +89,5 @@ export async function mintByWallet(fields, cluster, onStep) {
         }
         throw e;
     }
-    return settle(body, onStep);
+    return minted(await settle(body, onStep));
 }

@@ -55,6 +55,15 @@ module.exports = async function serverMint({ base, params, newContext }) {
     assert.equal(await page.getAttribute('#result-tx a', 'href'), minted.explorer_url);
     await shot(page, 'server-mint-phone');
 
+    // the same choices once more: a second NFT (a fresh Idempotency-Key
+    // after a success), not the first one again
+    const againAnswer = page.waitForResponse((r) => r.url().endsWith('/mint_nft'));
+    await page.click('#mint');
+    const again = await (await againAnswer).json();
+    assert.equal((await settled(page, '#mint-status')).state, 'done');
+    assert.notEqual(again.mint, minted.mint);
+    assert.equal(await page.textContent('#result-mint'), again.mint);
+
     // the description is text on the card, its markup inert
     await open(page, `${base}/marketplace?owner=${params.owner}`);
     const card = page.locator(`li.card[data-mint="${minted.mint}"]`);
@@ -62,5 +71,5 @@ module.exports = async function serverMint({ base, params, newContext }) {
     assert.equal(await card.locator('[data-field=description] *').count(), 0);
     assert.equal(await card.locator('[data-field=mint_type]').textContent(), 'Short');
     assertClean(problems);
-    return { upload, gif, minted, status: status.text, warnings: problems.warnings };
+    return { upload, gif, minted, again, status: status.text, warnings: problems.warnings };
 };

@@ -107,6 +107,7 @@ def test_server_signed_mint_from_the_page_at_phone_width(env, photos, browser):
     assert item["description"] == text
     assert item["gif_id"] == res["gif"]["gif_id"] == minted["raw_metadata"]["image"][-68:-4]
     assert token_amount(env, owner, minted["mint"]) == 1
+    assert token_amount(env, owner, res["again"]["mint"]) == 1
 
 
 def test_pending_mint_is_followed_until_confirmed(env, photos, browser):
