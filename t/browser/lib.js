@@ -322,5 +322,5 @@ async function shot(page, name, fullPage = true) {
 
 module.exports = {
     assert, assertClean, b58encode, chainRpc, installWallet, launch, newContext, open, photoToGif,
-    samePrice, settled, shot, testKey, VIEWPORTS, watch,
+    samePrice, settled, shot, testKey, VIEWPORTS, walletInPage, watch,
 };

@@ -1,12 +1,13 @@
 // Each page at desktop and phone width: loads with no console error, no
 // exception and no CSP violation, fits the width, carries its security
 // headers, and is saved as a screenshot. Then proof that the CSP is live
-// (an injected inline script does not run) and the pages' own modules
-// checked where they run, in the browser.
+// (an injected inline script does not run), the pages' own modules
+// checked where they run, in the browser, and a wallet that registers
+// after the page has loaded.
 'use strict';
 
 const crypto = require('crypto');
-const { assert, assertClean, b58encode, open, shot, watch } = require('./lib');
+const { assert, assertClean, b58encode, open, shot, testKey, walletInPage, watch } = require('./lib');
 
 const PAGES = { studio: '/', marketplace: '/marketplace', chart: '/chart' };
 
@@ -105,8 +106,18 @@ module.exports = async function pages({ base, newContext }) {
         await page.waitForTimeout(100);      // the report comes back asynchronously
     }
     const checks = await moduleChecks(page);
+
+    // a wallet that loads after the page announces itself with
+    // 'wallet-standard:register-wallet' and is offered at once
+    await open(page, `${base}/`);
+    assert.equal(await page.isDisabled('#sign-wallet'), true);
+    const late = testKey(crypto.randomBytes(32).toString('hex'));
+    await page.evaluate(walletInPage, { address: late.address, publicKey: late.publicKey,
+                                        name: 'Late Wallet' });
+    await page.waitForSelector('#wallet button:has-text("Connect Late Wallet")');
+    assert.equal(await page.isDisabled('#sign-wallet'), false);
     assert.equal(problems.csp.length, 1, JSON.stringify(problems.csp));
     assert.equal(problems.csp[0].directive, 'script-src-elem');
     assertClean(problems, { csp: [/script-src-elem/], console: [/Content Security Policy/] });
-    return { shots, csp, csp_violation: problems.csp[0], checks };
+    return { shots, csp, csp_violation: problems.csp[0], checks, late_wallet: late.address };
 };
