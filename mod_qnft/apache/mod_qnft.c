@@ -219,13 +219,15 @@ const char *qnft_request_id(request_rec *r)
     request_rec *top = r;
     const char *id;
 
-    while (top->main) {
-        top = top->main;
+    /* one id for a request, its subrequests and its internal redirects */
+    while (top->main || top->prev) {
+        top = top->main ? top->main : top->prev;
     }
     if (!top->log_id) {
         id = apr_table_get(top->subprocess_env, "UNIQUE_ID");
         top->log_id = id ? id : make_request_id(top->pool);
     }
+    r->log_id = top->log_id;
     return top->log_id;
 }
 
@@ -257,7 +259,8 @@ static void qnft_register_hooks(apr_pool_t *p)
     ap_hook_handler(qnft_studio_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(qnft_metrics_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_log_transaction(qnft_metrics_log, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_generate_log_id(qnft_generate_log_id, NULL, NULL, APR_HOOK_REALLY_LAST);
+    /* after mod_unique_id (MIDDLE), before core's own (REALLY_LAST) */
+    ap_hook_generate_log_id(qnft_generate_log_id, NULL, NULL, APR_HOOK_LAST);
     APR_OPTIONAL_HOOK(ap, status_hook, qnft_metrics_status, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
