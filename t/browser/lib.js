@@ -321,6 +321,6 @@ async function shot(page, name, fullPage = true) {
 }
 
 module.exports = {
-    assert, assertClean, b58encode, chainRpc, installWallet, launch, newContext, open, photoToGif,
+    artifactsDir, assert, assertClean, b58encode, chainRpc, installWallet, launch, newContext, open, photoToGif,
     samePrice, settled, shot, testKey, VIEWPORTS, walletInPage, watch,
 };

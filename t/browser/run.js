@@ -19,7 +19,13 @@ async function main() {
         console.error(`usage: run.js <${SCENARIOS.join('|')}> < params.json`);
         process.exit(2);
     }
-    const params = JSON.parse(require('fs').readFileSync(0, 'utf8') || '{}');
+    const fs = require('fs');
+    const params = JSON.parse(fs.readFileSync(0, 'utf8') || '{}');
+    // screenshots of an earlier failure of this scenario would mislead
+    const dir = lib.artifactsDir();
+    for (const f of fs.readdirSync(dir).filter((f) => f.startsWith(`failed-${name}-`))) {
+        fs.unlinkSync(`${dir}/${f}`);
+    }
     const scenario = require(`./${name}.js`);
     const browser = await lib.launch();
     const contexts = [];
