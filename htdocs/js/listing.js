@@ -3,7 +3,7 @@
 // the server rebuilds (mod_qnft/market/qnft_listing_msg.c): these lines
 // joined by "\n", no trailing newline.
 
-import { postJSON } from './api.js';
+import { postJSON, studio } from './api.js';
 import { base58Encode } from './encoding.js';
 import { connected, signMessage } from './wallet.js';
 
@@ -27,10 +27,11 @@ function newNonce() {
     return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-// The marketplace's public base URL as the server names it: this page's
-// own origin (the pages and the API are served together).
-function marketDomain() {
-    return location.origin;
+// The marketplace's public base URL as the server names it in the text it
+// checks (QNFTPublicURL, else its ServerName): from /studio, so a page
+// opened by another name of the server still signs the right text.
+async function marketDomain() {
+    return (await studio()).public_url;
 }
 
 async function signed(fields) {
@@ -39,7 +40,7 @@ async function signed(fields) {
         throw new Error('Connect the wallet that owns this NFT first.');
     }
     const m = {
-        domain: marketDomain(), seller: account.address, nonce: newNonce(),
+        domain: await marketDomain(), seller: account.address, nonce: newNonce(),
         expiresAt: Math.floor(Date.now() / 1000) + EXPIRES_IN_S, ...fields,
     };
     const signature = await signMessage(new TextEncoder().encode(listingMessage(m)));

@@ -222,6 +222,7 @@ def test_studio_tells_the_pages_what_this_server_offers(env):
     assert s["mint_fee_lamports"] == 20000000
     assert s["upload_max_bytes"] == 10 * 1024 * 1024
     assert s["csrf_header"] == "X-Requested-With"
+    assert s["public_url"] == env.url          # what signed listing texts must name
     assert "signer" not in r.text.lower() or "key" not in r.text.lower()
     assert_error(requests.post(env.url + "/studio"), 405, "method_not_allowed")
 
