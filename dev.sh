@@ -75,9 +75,11 @@ build() {
         say "configure"
         ./configure --enable-werror ${QNFT_CONFIGURE_FLAGS:-} >/dev/null
     fi
+    # Chart.js into htdocs/vendor/ first: the pages' data (and so `make`)
+    # name those files
+    make vendor >/dev/null
     say "make"
     make -j"$(nproc)" >/dev/null
-    make vendor >/dev/null         # Chart.js into htdocs/vendor/
 }
 
 # Real photos for the tests: the CC0/public-domain images that ship in
@@ -143,8 +145,8 @@ sanitize() {
     say "building with AddressSanitizer + UndefinedBehaviorSanitizer in $dir"
     autoreconf -fi >/dev/null 2>&1
     ./configure --enable-sanitizers >/dev/null
-    make -j"$(nproc)" >/dev/null
     make vendor >/dev/null
+    make -j"$(nproc)" >/dev/null
     httpd=$(sed -n 's/.*"httpd": "\(.*\)".*/\1/p' t/harness/build.json)
     {
         echo '#!/bin/sh'
