@@ -1,0 +1,466 @@
+"""Faults: a full disk, a quota, unwritable storage, an Apache child killed
+in the middle of an upload, PostgreSQL restarted under traffic and the RPC
+node killed in the middle of a burst of mints. Every answer stays JSON with
+the right status, nothing is left half-written, and the server recovers by
+itself once the fault is gone.
+
+The storage faults run on a server of their own whose storage directory is
+a real file system made for the test (a small tmpfs; btrfs with a qgroup
+limit for the quota), mounted before the server starts and unmounted after."""
+
+import hashlib
+import io
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+from PIL import Image
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
+import qnft_stack  # noqa: E402
+from conftest import ERROR_LINE  # noqa: E402
+
+CSRF = {"X-Requested-With": "qnft-faults"}
+JSON_TYPE = "application/json; charset=utf-8"
+ONE_PROCESS = "StartServers 1\nServerLimit 1\nThreadsPerChild 16\nMaxRequestWorkers 16\n"
+
+
+# --- helpers -----------------------------------------------------------------
+
+def photo(photos, name):
+    with open(os.path.join(photos, name), "rb") as f:
+        return f.read()
+
+
+def unique_photo(photos, name="chelsea.png", seed=None):
+    """A real photo made unique (one pixel changed), so no other test or
+    server has stored it or rendered its GIF."""
+    img = Image.open(os.path.join(photos, name)).convert("RGB")
+    seed = seed if seed is not None else random.getrandbits(24)
+    img.putpixel((0, 0), (seed & 255, (seed >> 8) & 255, (seed >> 16) & 255))
+    img.putpixel((1, 0), (random.getrandbits(8), random.getrandbits(8), 7))
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def fresh_png(seed):
+    img = Image.new("RGB", (48, 40), (seed % 251, (seed * 7) % 253, (seed * 13) % 255))
+    for i in range(4):
+        img.putpixel(((seed >> (i * 5)) % 48, i), ((seed >> 8) & 255, i, seed & 255))
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def upload(url, data, name="photo.png", timeout=60):
+    return requests.post(url + "/upload_image", files={"file": (name, data, "image/png")},
+                         headers=CSRF, timeout=timeout)
+
+
+def assert_json_error(r, status, code=None):
+    assert r.status_code == status, r.text
+    assert r.headers["Content-Type"] == JSON_TYPE, r.headers
+    body = r.json()
+    assert body["status"] == "error" and body["message"], body
+    if code:
+        assert body["error"] == code, body
+    return body
+
+
+def image_rows(env, image_id):
+    return int(env.pg.psql("SELECT count(*) FROM images WHERE id = '%s'" % image_id))
+
+
+def gif_rows(env, image_id):
+    return int(env.pg.psql("SELECT count(*) FROM gifs WHERE image_id = '%s'" % image_id))
+
+
+def area(storage, name="uploads"):
+    return sorted(os.listdir(os.path.join(storage, name)))
+
+
+def temp_files(storage, name="uploads"):
+    return [n for n in area(storage, name) if n.startswith(".")]
+
+
+def named(storage, image_id, name="uploads"):
+    return [n for n in area(storage, name) if n.startswith(image_id)]
+
+
+def run(*argv):
+    return subprocess.run(list(argv), capture_output=True, text=True)
+
+
+def free_bytes(path):
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize
+
+
+def fill(path, leave):
+    """Write a filler file (root's, never served) until only `leave` bytes
+    are free on the file system of path."""
+    filler = os.path.join(path, "filler")
+    with open(filler, "ab") as f:
+        chunk = b"\0" * 65536
+        while free_bytes(path) > leave:
+            n = min(len(chunk), free_bytes(path) - leave)
+            try:
+                f.write(chunk[:max(n, 4096)])
+                f.flush()
+            except OSError:
+                break
+    return filler
+
+
+class FaultServer:
+    """A one-process httpd on the session's database, chain and price
+    stand-in, whose storage directory is prepared (mounted) by the caller
+    before it starts."""
+
+    def __init__(self, env, prepare=None, directives=""):
+        self.env = env
+        self.base = tempfile.mkdtemp(prefix="qnft-fault-")
+        os.chmod(self.base, 0o755)
+        self.httpd = qnft_stack.Httpd(self.base, env.pg.port, env.stack.build_dir,
+                                      chain_port=env.stack.chain.port, signer=env.stack.signer,
+                                      price_url=env.stack.prices.url)
+        self.storage = self.httpd.storage
+        self.url = self.httpd.url
+        self.mounts = []
+        self.prepare = prepare
+        self.directives = directives
+
+    def start(self):
+        os.makedirs(self.storage, exist_ok=True)
+        if self.prepare:
+            self.prepare(self)
+        self.httpd.write(extra=ONE_PROCESS + self.directives)
+        self.httpd.start()
+        self.log_start = 0
+
+    def mount(self, argv, what):
+        r = run(*argv)
+        if r.returncode != 0:
+            pytest.skip("cannot mount %s here (%s): the storage fault needs a real file "
+                        "system of its own" % (what, (r.stderr or r.stdout).strip()))
+        self.mounts.append(argv[-1])
+
+    def children(self):
+        parent = self.httpd.pid()
+        pids = []
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                pids.append(int(d))
+        return pids
+
+    def child(self, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            pids = self.children()
+            if len(pids) == 1:
+                return pids[0]
+            time.sleep(0.1)
+        raise AssertionError("expected one child of %s, found %s" % (self.httpd.pid(), pids))
+
+    def errors(self, allowed=()):
+        """Error-log lines of this server beyond those allowed. AH10159
+        (MinSpareThreads within MaxRequestWorkers) is the one-process
+        configuration's own."""
+        allowed = list(allowed) + [r"AH10159"]
+        return [line for line in self.httpd.log_since(0).splitlines()
+                if ERROR_LINE.search(line) and not any(re.search(p, line) for p in allowed)]
+
+    def stop(self):
+        self.httpd.stop()
+        for m in reversed(self.mounts):
+            if run("umount", m).returncode != 0:
+                run("umount", "-l", m)
+        self.mounts = []
+        if not os.environ.get("QNFT_KEEP"):
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+def tmpfs(size):
+    def prepare(srv):
+        srv.mount(["mount", "-t", "tmpfs", "-o", "size=%s,mode=0755" % size, "qnft-faults",
+                   srv.storage], "a tmpfs")
+    return prepare
+
+
+STORAGE_ERROR = r"QNFT01003"
+
+
+# --- 1. disk full ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def small_disk(env):
+    srv = FaultServer(env, tmpfs("8m"))
+    try:
+        srv.start()
+        yield srv
+    finally:
+        srv.stop()
+
+
+def test_disk_full_during_upload_is_507_and_leaves_nothing(env, photos, small_disk):
+    srv = small_disk
+    data = unique_photo(photos, "astronaut.png")     # ~800 kB
+    image_id = hashlib.sha256(data).hexdigest()
+    filler = fill(srv.storage, leave=200 * 1024)
+    try:
+        r = upload(srv.url, data)
+        body = assert_json_error(r, 507, "insufficient_storage")
+        assert "/" not in body["message"]
+        assert named(srv.storage, image_id) == []
+        assert temp_files(srv.storage) == []
+        assert image_rows(env, image_id) == 0
+    finally:
+        os.unlink(filler)
+    assert srv.errors(allowed=[STORAGE_ERROR]) == []
+    assert any("QNFT01003" in line and "No space left" in line
+               for line in srv.httpd.log_since(0).splitlines())
+
+    r = upload(srv.url, data)
+    assert r.status_code == 200, r.text
+    assert r.json()["file_id"] == image_id
+    assert named(srv.storage, image_id) == [image_id + ".png"]
+    assert os.path.getsize(os.path.join(srv.storage, "uploads", image_id + ".png")) == len(data)
+    assert temp_files(srv.storage) == []
+    assert image_rows(env, image_id) == 1
+
+
+def test_disk_full_during_gif_render_is_507_and_leaves_nothing(env, photos, small_disk):
+    srv = small_disk
+    data = unique_photo(photos, "chelsea.png")
+    image_id = hashlib.sha256(data).hexdigest()
+    assert upload(srv.url, data).status_code == 200
+    before = area(srv.storage, "gifs")
+    filler = fill(srv.storage, leave=48 * 1024)
+    try:
+        r = requests.get(srv.url + "/generate_gif/" + image_id, timeout=60)
+        assert_json_error(r, 507, "insufficient_storage")
+        assert area(srv.storage, "gifs") == before          # no GIF, no temporary file
+        assert gif_rows(env, image_id) == 0
+    finally:
+        os.unlink(filler)
+    assert srv.errors(allowed=[STORAGE_ERROR]) == []
+
+    r = requests.get(srv.url + "/generate_gif/" + image_id, timeout=60)
+    assert r.status_code == 200, r.text
+    gif = r.json()
+    assert area(srv.storage, "gifs") == sorted(before + [gif["gif_id"] + ".gif"])
+    assert os.path.getsize(os.path.join(srv.storage, "gifs", gif["gif_id"] + ".gif")) \
+        == gif["bytes"]
+    assert gif_rows(env, image_id) == 1
+
+
+# --- 1b. a quota (EDQUOT) ----------------------------------------------------
+
+def btrfs_with_quota(srv):
+    if not shutil.which("mkfs.btrfs") or not shutil.which("btrfs"):
+        pytest.skip("btrfs-progs is not installed: no file system with a quota to test "
+                    "EDQUOT on (tmpfs quotas are not built into this kernel)")
+    image = os.path.join(srv.base, "btrfs.img")
+    with open(image, "wb") as f:
+        f.truncate(160 * 1024 * 1024)           # sparse; btrfs wants ~114 MB at least
+    r = run("mkfs.btrfs", "-q", "-f", image)
+    if r.returncode != 0:
+        pytest.skip("mkfs.btrfs failed: " + r.stderr.strip())
+    srv.mount(["mount", "-o", "loop", image, srv.storage], "a loop-mounted btrfs")
+    os.chmod(srv.storage, 0o755)
+    for argv in (["btrfs", "quota", "enable", srv.storage],
+                 ["btrfs", "qgroup", "limit", "400k", srv.storage]):
+        r = run(*argv)
+        if r.returncode != 0:
+            pytest.skip("%s failed: %s" % (" ".join(argv[:3]), r.stderr.strip()))
+
+
+def test_quota_exceeded_during_upload_is_507(env, photos):
+    srv = FaultServer(env, btrfs_with_quota)
+    try:
+        srv.start()
+        data = unique_photo(photos, "astronaut.png")     # ~800 kB > the 400 kB quota
+        image_id = hashlib.sha256(data).hexdigest()
+        r = upload(srv.url, data)
+        assert_json_error(r, 507, "insufficient_storage")
+        assert named(srv.storage, image_id) == [] and temp_files(srv.storage) == []
+        assert image_rows(env, image_id) == 0
+        assert any("QNFT01003" in line for line in srv.httpd.log_since(0).splitlines())
+        assert srv.errors(allowed=[STORAGE_ERROR]) == []
+
+        assert run("btrfs", "qgroup", "limit", "none", srv.storage).returncode == 0
+        r = upload(srv.url, data)
+        assert r.status_code == 200, r.text
+        assert named(srv.storage, image_id) == [image_id + ".png"]
+        assert image_rows(env, image_id) == 1
+    finally:
+        srv.stop()
+
+
+# --- 2. unwritable storage ---------------------------------------------------
+
+def assert_unavailable(r):
+    body = assert_json_error(r, 503, "storage_unavailable")
+    assert int(r.headers["Retry-After"]) > 0
+    return body
+
+
+def test_read_only_directories_are_503_then_recover(env, photos):
+    """The areas made read-only (chmod 0555) while the server runs: the
+    children (www-data) get EACCES."""
+    env.expect_error(STORAGE_ERROR)
+    uploads = os.path.join(env.storage, "uploads")
+    gifs = os.path.join(env.storage, "gifs")
+    # an image stored before, to render a GIF of while gifs/ is read-only
+    ready = unique_photo(photos, "coffee.png")
+    ready_id = hashlib.sha256(ready).hexdigest()
+    assert upload(env.url, ready).status_code == 200
+
+    data = unique_photo(photos, "chelsea.png")
+    image_id = hashlib.sha256(data).hexdigest()
+    modes = {d: os.stat(d).st_mode & 0o7777 for d in (uploads, gifs)}
+    before = {d: sorted(os.listdir(d)) for d in (uploads, gifs)}
+    for d in (uploads, gifs):
+        os.chmod(d, 0o555)
+    try:
+        assert_unavailable(upload(env.url, data))
+        assert_unavailable(requests.get(env.url + "/generate_gif/" + ready_id, timeout=60))
+        assert {d: sorted(os.listdir(d)) for d in (uploads, gifs)} == before
+        assert image_rows(env, image_id) == 0
+        assert gif_rows(env, ready_id) == 0
+    finally:
+        for d, m in modes.items():
+            os.chmod(d, m)
+    lines = [l for l in env.httpd.log_since(0).splitlines() if "QNFT01003" in l]
+    assert any("Permission denied" in l for l in lines)
+
+    r = upload(env.url, data)
+    assert r.status_code == 200, r.text
+    assert os.path.exists(os.path.join(uploads, image_id + ".png"))
+    assert image_rows(env, image_id) == 1
+    r = requests.get(env.url + "/generate_gif/" + ready_id, timeout=60)
+    assert r.status_code == 200, r.text
+    assert gif_rows(env, ready_id) == 1
+
+
+def test_read_only_file_system_is_503_then_recovers(env, photos, small_disk):
+    """The storage's file system remounted read-only (EROFS) under a
+    running server, then read-write again."""
+    srv = small_disk
+    data = unique_photo(photos, "rocket.jpg")
+    image_id = hashlib.sha256(data).hexdigest()
+    offset = srv.httpd.log_offset()
+    assert run("mount", "-o", "remount,ro", srv.storage).returncode == 0
+    try:
+        assert_unavailable(upload(srv.url, data))
+        assert named(srv.storage, image_id) == [] and temp_files(srv.storage) == []
+        assert image_rows(env, image_id) == 0
+    finally:
+        assert run("mount", "-o", "remount,rw", srv.storage).returncode == 0
+    assert any("QNFT01003" in l and "Read-only file system" in l
+               for l in srv.httpd.log_since(offset).splitlines())
+    r = upload(srv.url, data)
+    assert r.status_code == 200, r.text
+    assert named(srv.storage, image_id) == [image_id + ".png"]
+    assert image_rows(env, image_id) == 1
+
+
+# --- 3. a child killed in the middle of an upload ----------------------------
+
+def multipart(data, name="photo.png"):
+    boundary = "qnftfaults" + uuid.uuid4().hex
+    head = ("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+            "Content-Type: image/png\r\n\r\n" % (boundary, name)).encode()
+    return boundary, head + data + ("\r\n--%s--\r\n" % boundary).encode()
+
+
+def wait_for(cond, timeout=20, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = cond()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def respawned(srv, old, timeout=20):
+    return wait_for(lambda: [p for p in srv.children() if p != old], timeout,
+                    "the parent to start a new child")[0]
+
+
+def test_child_killed_mid_upload_leaves_no_file_and_the_leftover_is_swept(env, photos):
+    srv = FaultServer(env)
+    try:
+        srv.start()
+        data = unique_photo(photos, "astronaut.png")
+        image_id = hashlib.sha256(data).hexdigest()
+        boundary, body = multipart(data)
+        child = srv.child()
+
+        s = socket.create_connection(("127.0.0.1", srv.httpd.port), timeout=30)
+        try:
+            s.sendall(("POST /upload_image HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                       "X-Requested-With: qnft-faults\r\n"
+                       "Content-Type: multipart/form-data; boundary=%s\r\n"
+                       "Content-Length: %d\r\n\r\n" % (srv.httpd.port, boundary, len(body))
+                       ).encode())
+            s.sendall(body[:len(body) // 2])
+            # the handler streams the file part into a temporary file
+            tmp = wait_for(lambda: [n for n in temp_files(srv.storage)
+                                    if os.path.getsize(os.path.join(srv.storage, "uploads", n))
+                                    > 64 * 1024], what="the upload's temporary file")
+            os.kill(child, signal.SIGKILL)
+            s.settimeout(10)
+            try:
+                assert s.recv(4096) == b""           # no answer: the process is gone
+            except ConnectionResetError:
+                pass
+        finally:
+            s.close()
+
+        # the parent replaces the child; the new one sweeps at start, but only
+        # files old enough to belong to no upload still running
+        new = respawned(srv, child)
+        assert named(srv.storage, image_id) == []
+        assert temp_files(srv.storage) == tmp
+        assert image_rows(env, image_id) == 0
+
+        # the leftover ages past the sweep's limit (one hour); the next child
+        # (here: after the next crash) removes it when it starts
+        old = time.time() - 2 * 3600
+        os.utime(os.path.join(srv.storage, "uploads", tmp[0]), (old, old))
+        os.kill(new, signal.SIGKILL)
+        respawned(srv, new)
+        wait_for(lambda: temp_files(srv.storage) == [], what="the sweep")
+        log = srv.httpd.log_since(0)
+        assert "QNFT00004" in log and "removed 1 stale temporary file" in log
+
+        r = upload(srv.url, data)
+        assert r.status_code == 200, r.text
+        assert named(srv.storage, image_id) == [image_id + ".png"]
+        assert temp_files(srv.storage) == []
+        assert image_rows(env, image_id) == 1
+        assert srv.errors() == []
+    finally:
+        srv.stop()
