@@ -464,3 +464,271 @@ def test_child_killed_mid_upload_leaves_no_file_and_the_leftover_is_swept(env, p
         assert srv.errors() == []
     finally:
         srv.stop()
+
+
+# --- 4. PostgreSQL stopped and started under traffic -------------------------
+
+DB_ERRORS = r"\[dbd:error\]|QNFT011\d\d|QNFT01203|QNFT014\d\d|QNFT0130[3-6]"
+
+
+def confirmed_nft(env, photos):
+    """At least one confirmed NFT, so an empty marketplace page is a lie."""
+    if env.pg.psql("SELECT count(*) FROM nfts WHERE status = 'confirmed'") != "0":
+        return
+    from solana_keys import Wallet
+    image_id = upload(env.url, unique_photo(photos, "coffee.png")).json()["file_id"]
+    gif_id = requests.get(env.url + "/generate_gif/" + image_id, timeout=60).json()["gif_id"]
+    r = requests.post(env.url + "/mint_nft", json={
+        "image_id": image_id, "gif_id": gif_id, "mint_type": "long",
+        "owner": Wallet().address, "sign": "server"}, timeout=60)
+    assert r.status_code == 200, r.text
+
+
+def row_counts(env, image_ids):
+    """{id: number of rows} for many ids in one query."""
+    if not image_ids:
+        return {}
+    out = env.pg.psql("SELECT id, count(*) FROM images WHERE id IN (%s) GROUP BY id"
+                      % ",".join("'%s'" % i for i in set(image_ids)))
+    return {line.split("|")[0]: int(line.split("|")[1]) for line in out.splitlines()}
+
+
+class Load:
+    """Concurrent distinct uploads and marketplace reads, each request
+    recorded with its answer."""
+
+    def __init__(self, url, uploaders=4, readers=2, timeout=30):
+        self.url = url
+        self.timeout = timeout
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.results = []
+        self.seed = random.getrandbits(40)
+        self.counter = 0
+        self.threads = ([threading.Thread(target=self.uploader) for _ in range(uploaders)]
+                        + [threading.Thread(target=self.reader) for _ in range(readers)])
+
+    def record(self, kind, key, fn):
+        t0 = time.time()
+        try:
+            r = fn()
+            item = (kind, key, r.status_code, dict(r.headers), r.text, time.time() - t0, t0)
+        except requests.RequestException as e:
+            item = (kind, key, None, {}, repr(e), time.time() - t0, t0)
+        with self.lock:
+            self.results.append(item)
+
+    def uploader(self):
+        while not self.stop.is_set():
+            with self.lock:
+                self.counter += 1
+                n = self.seed + self.counter
+            data = fresh_png(n)
+            self.record("upload", (hashlib.sha256(data).hexdigest(), data),
+                        lambda: upload(self.url, data, timeout=self.timeout))
+            time.sleep(0.05)
+
+    def reader(self):
+        while not self.stop.is_set():
+            self.record("market", None, lambda: requests.get(
+                self.url + "/marketplace/nfts?limit=5", timeout=self.timeout))
+            time.sleep(0.05)
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(self.timeout + 10)
+
+
+def test_postgres_restart_under_traffic(env, photos):
+    env.expect_error(DB_ERRORS)
+    confirmed_nft(env, photos)
+    httpd_pid = env.httpd.pid()
+    phases = {}
+    with Load(env.url) as load:
+        time.sleep(2)
+        phases["stop"] = time.time()
+        env.pg.stop()
+        try:
+            time.sleep(4)
+        finally:
+            phases["start"] = time.time()
+            env.pg.start()
+        time.sleep(4)
+    results = load.results
+
+    # every answer: 200, or 503 JSON with Retry-After; never a 500, HTML or a hang
+    bad = [(k, st, b[:200]) for k, _, st, _, b, _, _ in results if st not in (200, 503)]
+    assert bad == [], bad
+    for kind, _, st, headers, text, elapsed, _ in results:
+        assert headers["Content-Type"] == JSON_TYPE, (kind, st, headers, text[:200])
+        assert elapsed < 15, (kind, st, elapsed)
+        body = json.loads(text)
+        if st == 503:
+            assert int(headers["Retry-After"]) > 0
+            assert body["status"] == "error" and body["error"] == "database_unavailable", body
+        elif kind == "market":
+            assert isinstance(body, list) and len(body) >= 1, body   # never an empty lie
+    count = {(k, st): sum(1 for r in results if r[0] == k and r[2] == st)
+             for k in ("upload", "market") for st in (200, 503)}
+    print("\nPostgreSQL restart under load: %s" % count)
+    assert count[("upload", 503)] > 0 and count[("market", 503)] > 0
+    assert count[("upload", 200)] > 0 and count[("market", 200)] > 0
+    # 503 only while the database is away; back to 200 as soon as it returns
+    refused_at = [t0 for _, _, st, _, _, _, t0 in results if st == 503]
+    assert min(refused_at) > phases["stop"] - 1
+    assert max(refused_at) < phases["start"] + 2, max(refused_at) - phases["start"]
+    assert all(st == 200 for _, _, st, _, _, _, t0 in results if t0 > phases["start"] + 2)
+
+    # 200: exactly one row and one file; 503: neither
+    uploads = os.path.join(env.storage, "uploads")
+    sent = [(key, st, text) for kind, key, st, _, text, _, _ in results if kind == "upload"]
+    rows = row_counts(env, [key[0] for key, _, _ in sent])
+    files = set(os.listdir(uploads))
+    refused = []
+    for (image_id, data), st, text in sent:
+        stored = (rows.get(image_id, 0), image_id + ".png" in files)
+        if st == 200:
+            assert json.loads(text)["file_id"] == image_id
+            assert stored == (1, True), image_id
+        else:
+            assert stored == (0, False), image_id
+            refused.append((image_id, data))
+    assert [n for n in files if n.startswith(".")] == []
+
+    # recovered without a restart: the refused uploads, sent again, succeed once
+    assert env.httpd.pid() == httpd_pid
+    for image_id, data in refused:
+        r = upload(env.url, data)
+        assert r.status_code == 200, r.text
+    rows = row_counts(env, [image_id for image_id, _ in refused])
+    files = set(os.listdir(uploads))
+    assert all(rows.get(i) == 1 and i + ".png" in files for i, _ in refused)
+    assert env.pg.psql("SELECT count(*) FROM (SELECT id FROM images GROUP BY id "
+                       "HAVING count(*) > 1) d") == "0"
+    r = requests.get(env.url + "/marketplace/nfts?limit=5", timeout=30)
+    assert r.status_code == 200 and len(r.json()) >= 1
+
+
+# --- 5. the RPC node killed in the middle of a burst of mints ----------------
+
+TOKEN_2022 = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"
+RPC_ERRORS = r"QNFT0160[128]"
+
+
+def test_rpc_killed_during_a_burst_of_keyed_mints(env):
+    """Concurrent server-signed mints, each with its own Idempotency-Key and
+    owner; the chain is SIGKILLed in the middle and started again (its
+    state is saved before it answers, like a node that crashed). Every key
+    ends as at most one mint, on chain and in the database, and the pending
+    ones settle."""
+    from solana_keys import random_address
+    env.expect_error(RPC_ERRORS)
+    chain = env.stack.chain
+    image_id = upload(env.url, fresh_png(random.getrandbits(30))).json()["file_id"]
+    gif = requests.get(env.url + "/generate_gif/" + image_id, timeout=60)
+    assert gif.status_code == 200, gif.text
+    gif_id = gif.json()["gif_id"]
+
+    def mint(key, owner):
+        return requests.post(env.url + "/mint_nft", headers={"Idempotency-Key": key}, json={
+            "image_id": image_id, "gif_id": gif_id, "mint_type": "long", "owner": owner,
+            "sign": "server"}, timeout=60)
+
+    stop = threading.Event()
+    lock = threading.Lock()
+    first = []              # (key, owner, status, body)
+
+    def worker():
+        while not stop.is_set():
+            key, owner = "faults-" + uuid.uuid4().hex, random_address()
+            try:
+                r = mint(key, owner)
+                item = (key, owner, r.status_code, r.headers.get("Content-Type"), r.text)
+            except requests.RequestException as e:
+                item = (key, owner, None, None, repr(e))
+            with lock:
+                first.append(item)
+            if item[2] != 200:
+                time.sleep(0.2)         # the chain is away: do not spin
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1.5)
+        chain.proc.send_signal(signal.SIGKILL)
+        chain.proc.wait(10)
+        time.sleep(2)
+    finally:
+        chain.start()
+        time.sleep(1.5)
+        stop.set()
+        for t in threads:
+            t.join(90)
+    statuses = [st for _, _, st, _, _ in first]
+    codes = ["%s %s" % (st, json.loads(text).get("error", "")) for _, _, st, _, text in first]
+    owners = ",".join("'%s'" % o for _, o, _, _, _ in first)
+    states = env.pg.psql("SELECT status, count(*) FROM nfts WHERE owner IN (%s) GROUP BY status"
+                         % owners).replace("\n", ", ")
+    print("\nmints during the RPC crash: %s; rows then: %s"
+          % ({c: codes.count(c) for c in sorted(set(codes))}, states))
+    assert set(statuses) <= {200, 202, 502, 504}, [x for x in first if x[2] not in
+                                                   (200, 202, 502, 504)][:3]
+    assert all(ct == JSON_TYPE for _, _, _, ct, _ in first)
+    assert 200 in statuses and (502 in statuses or 504 in statuses)
+
+    # the same requests again, with their keys: never a second mint
+    recorded, again = {}, []
+    for key, owner, st, _, text in first:
+        r = mint(key, owner)
+        assert r.status_code in (200, 202, 502), r.text
+        assert r.headers["Content-Type"] == JSON_TYPE
+        if st == 200:
+            assert r.status_code == 200 and r.json()["mint"] == json.loads(text)["mint"]
+        recorded[key] = (owner, r.json().get("mint"))
+        again.append(r.status_code)
+    print("the same keys again: %s" % {st: again.count(st) for st in sorted(set(again))})
+
+    # pending ones settle: landed ones confirm, lost ones fail once their
+    # blockhash has expired (150 slots of 400 ms on the local chain)
+    rows = {}
+    deadline = time.time() + 120
+    while True:
+        out = env.pg.psql("SELECT owner, mint, status FROM nfts WHERE owner IN (%s)"
+                          % ",".join("'%s'" % o for o, _ in recorded.values()))
+        rows = {}
+        for line in out.splitlines():
+            owner, mint_addr, status = line.split("|")
+            rows.setdefault(owner, []).append((mint_addr, status))
+        pending = [m for v in rows.values() for m, s in v if s == "pending"]
+        if not pending or time.time() > deadline:
+            break
+        for m in pending:
+            requests.get(env.url + "/mint_nft/" + m, timeout=30)
+        time.sleep(2)
+    assert pending == []
+
+    confirmed = failed = 0
+    for key, (owner, mint_addr) in recorded.items():
+        mine = rows.get(owner, [])
+        assert len(mine) <= 1, (key, mine)                   # one row per key
+        on_chain = chain.rpc("getTokenAccountsByOwner",
+                             [owner, {"programId": TOKEN_2022}, {"encoding": "base64"}])["value"]
+        assert len(on_chain) <= 1, (key, on_chain)           # never two mints
+        if mine and mine[0][1] == "confirmed":
+            confirmed += 1
+            assert len(on_chain) == 1
+            assert mint_addr == mine[0][0]
+        else:
+            failed += 1
+            assert on_chain == [], (key, mine, [x[2:] for x in first if x[0] == key],
+                                    on_chain[0]["account"]["data"][0][:88])
+    print("after settling: %d confirmed, %d never minted, of %d keys"
+          % (confirmed, failed, len(recorded)))
+    assert confirmed > 0
