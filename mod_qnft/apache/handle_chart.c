@@ -96,7 +96,7 @@ int qnft_chart_handler(request_rec *r)
                            apr_time_sec(apr_time_now()) - (apr_int64_t)hours * 3600);
     st = qnft_db_select(r, db, QNFT_SQL_CHART_EVENTS, &res, 1, args, &err);
     if (st != QNFT_DB_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01801)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01801)
                       "chart: reading mint events failed: %s", err);
         return qnft_db_respond(r, st);
     }

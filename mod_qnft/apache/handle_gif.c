@@ -12,6 +12,8 @@
 #include "apache/qnft_config.h"
 #include "apache/qnft_db.h"
 #include "apache/qnft_prices.h"
+#include "apache/qnft_guard.h"
+#include "apache/qnft_metrics.h"
 #include "apache/qnft_respond.h"
 #include "image/qnft_decode.h"
 #include "image/qnft_render.h"
@@ -123,7 +125,7 @@ static int decode_source(request_rec *r, const gif_request *g, qnft_rgb **rgb)
     }
     if (rv != APR_SUCCESS) {
         if (APR_STATUS_IS_ENOENT(rv)) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, QNFTLOGNO(01301)
+            qnft_log_rerror(APLOG_ERR, rv, r, QNFTLOGNO(01301)
                           "gif: image %s is recorded but its file is missing", g->image_id);
             return qnft_respond_error(r, HTTP_NOT_FOUND, "image_not_found",
                                       "The image's file is missing on the server.");
@@ -190,8 +192,11 @@ static int render(request_rec *r, ap_dbd_t *db, const gif_request *g, apr_time_t
             qnft_store_abort(w);    /* now, not with the pool: before the answer */
         }
     }
+    if (rv == APR_SUCCESS) {
+        qnft_metrics_render(apr_time_now() - t0);
+    }
     if (rv == APR_TIMEUP) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01302)
+        qnft_log_rerror(APLOG_WARNING, 0, r, QNFTLOGNO(01302)
                       "gif: rendering %s took longer than QNFTGifTimeBudget (%d s)",
                       res->id, g->conf->gif_time_budget);
         apr_table_setn(r->headers_out, "Retry-After", "10");
@@ -225,11 +230,11 @@ static int render(request_rec *r, ap_dbd_t *db, const gif_request *g, apr_time_t
     if (dst != QNFT_DB_OK) {
         /* The file stays: it is named by its inputs, and the next request
          * for them records it. */
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01303)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01303)
                       "gif: recording %s failed: %s", res->id, err);
         return qnft_db_respond(r, dst);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, QNFTLOGNO(01304)
+    qnft_log_rerror(APLOG_DEBUG, 0, r, QNFTLOGNO(01304)
                   "gif: rendered %s (%s, %dx%d, %d frames, %" APR_OFF_T_FMT " bytes) in %"
                   APR_TIME_T_FMT " ms", res->id, args[2], st.width, st.height, st.frames,
                   st.bytes, apr_time_as_msec(apr_time_now() - t0));
@@ -265,7 +270,7 @@ static int generate(request_rec *r, gif_request *g, gif_result *res)
     args[0] = g->image_id;
     dst = qnft_db_select(r, db, QNFT_SQL_IMAGE_GET, &rows, 1, args, &err);
     if (dst != QNFT_DB_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01305)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01305)
                       "gif: looking up image %s failed: %s", g->image_id, err);
         return qnft_db_respond(r, dst);
     }
@@ -289,7 +294,7 @@ static int generate(request_rec *r, gif_request *g, gif_result *res)
     args[0] = res->id;
     dst = qnft_db_select(r, db, QNFT_SQL_GIF_GET, &rows, 1, args, &err);
     if (dst != QNFT_DB_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01306)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01306)
                       "gif: looking up gif %s failed: %s", res->id, err);
         return qnft_db_respond(r, dst);
     }
@@ -305,7 +310,7 @@ static int generate(request_rec *r, gif_request *g, gif_result *res)
         overlay_at = apr_time_from_sec(apr_atoi64(qnft_db_col(db, row, 4)));
         if (apr_stat(&fi, file, APR_FINFO_SIZE, r->pool) == APR_SUCCESS && fi.size == res->bytes) {
             res->reused = 1;
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, QNFTLOGNO(01307)
+            qnft_log_rerror(APLOG_DEBUG, 0, r, QNFTLOGNO(01307)
                           "gif: reusing %s", res->id);
             return OK;
         }
@@ -326,6 +331,9 @@ int qnft_gif_handler(request_rec *r)
     }
     if (r->method_number != M_GET) {
         return qnft_respond_method(r, "GET");
+    }
+    if ((rc = qnft_guard(r, QNFT_AREA_GIF, 0)) != OK) {
+        return rc;
     }
     memset(&g, 0, sizeof(g));
     memset(&res, 0, sizeof(res));

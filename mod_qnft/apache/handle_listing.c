@@ -12,6 +12,8 @@
 #include "apache/qnft_db.h"
 #include "apache/qnft_market.h"
 #include "apache/qnft_request.h"
+#include "apache/qnft_guard.h"
+#include "apache/qnft_metrics.h"
 #include "apache/qnft_respond.h"
 #include "market/qnft_listing_msg.h"
 #include "solana/qnft_base58.h"
@@ -38,10 +40,11 @@ static int holds_on_chain(request_rec *r, const char *seller, const char *mint)
     rpc.url = conf->solana_rpc;
     rpc.timeout_ms = conf->rpc_timeout_ms;
     rpc.max_bytes = RPC_MAX_BYTES;
+    rpc.observe = qnft_metrics_rpc;
     if (qnft_rpc_token_amount(&rpc, r->pool, seller, mint, &amount, &e) != QNFT_RPC_OK) {
         /* the record alone could be out of date (a sale elsewhere): ask
          * again later rather than let a former owner list */
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01507)
+        qnft_log_rerror(APLOG_WARNING, 0, r, QNFTLOGNO(01507)
                       "listing: cannot ask the chain who holds %s (%s)", mint, e.message);
         apr_table_setn(r->headers_out, "Retry-After", "30");
         return qnft_respond_error(r, HTTP_SERVICE_UNAVAILABLE, "chain_unavailable",
@@ -148,7 +151,7 @@ static int create_listing(request_rec *r)
     args[0] = m.mint;
     st = qnft_db_select(r, db, QNFT_SQL_NFT_OWNER, &res, 1, args, &err);
     if (st != QNFT_DB_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01501)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01501)
                       "listing: reading the owner of %s failed: %s", m.mint, err);
         return qnft_db_respond(r, st);
     }
@@ -173,7 +176,7 @@ static int create_listing(request_rec *r)
     args[4] = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, m.price_lamports);
     st = qnft_db_select(r, db, QNFT_SQL_LISTING_CREATE, &res, 5, args, &err);
     if (st != QNFT_DB_OK || !(row = qnft_db_row(r, db, res, 0))) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01502)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01502)
                       "listing: creating a listing of %s failed: %s", m.mint, err);
         return qnft_db_respond(r, st != QNFT_DB_OK ? st : QNFT_DB_FAILED);
     }
@@ -186,7 +189,7 @@ static int create_listing(request_rec *r)
                                   "This NFT is listed already; delist it first.");
     }
     qnft_market_cache_flush();
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, QNFTLOGNO(01503)
+    qnft_log_rerror(APLOG_INFO, 0, r, QNFTLOGNO(01503)
                   "listing: %s listed %s for %" APR_INT64_T_FMT " lamports (listing %s)",
                   m.seller, m.mint, m.price_lamports, qnft_db_col(db, row, 1));
     return qnft_respond_json(r, HTTP_CREATED,
@@ -224,7 +227,7 @@ static int delist(request_rec *r, const char *id)
     args[0] = id;
     st = qnft_db_select(r, db, QNFT_SQL_LISTING_GET, &res, 1, args, &err);
     if (st != QNFT_DB_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01504)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01504)
                       "listing: reading listing %s failed: %s", id, err);
         return qnft_db_respond(r, st);
     }
@@ -257,7 +260,7 @@ static int delist(request_rec *r, const char *id)
     args[3] = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, m.expires_at);
     st = qnft_db_select(r, db, QNFT_SQL_LISTING_DELIST, &res, 4, args, &err);
     if (st != QNFT_DB_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01505)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01505)
                       "listing: delisting %s failed: %s", id, err);
         return qnft_db_respond(r, st);
     }
@@ -268,7 +271,7 @@ static int delist(request_rec *r, const char *id)
                                   "has just ended.");
     }
     qnft_market_cache_flush();
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, QNFTLOGNO(01506)
+    qnft_log_rerror(APLOG_INFO, 0, r, QNFTLOGNO(01506)
                   "listing: %s delisted %s (listing %s)", m.seller, m.mint, id);
     return qnft_respond_json(r, HTTP_OK, listing_json(r, id, &m, "delisted"));
 }
@@ -277,12 +280,16 @@ int qnft_listing_handler(request_rec *r)
 {
     const char *last, *uri;
     apr_size_t n;
+    int rc;
 
     if (!r->handler || strcmp(r->handler, "qnft-listing")) {
         return DECLINED;
     }
     if (r->method_number != M_POST) {
         return qnft_respond_method(r, "POST");
+    }
+    if ((rc = qnft_guard(r, QNFT_AREA_LISTING, 0)) != OK) {
+        return rc;
     }
     /* .../listings creates; .../listings/<id>/delist ends one */
     uri = r->uri;

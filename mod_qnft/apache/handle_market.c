@@ -271,7 +271,7 @@ static int list_nfts(request_rec *r)
     }
     st = qnft_db_select(r, db, sort_labels[q.sort], &res, nargs, args, &err);
     if (st != QNFT_DB_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01401)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01401)
                       "market: listing NFTs failed: %s", err);
         return qnft_db_respond(r, st);
     }
@@ -334,7 +334,7 @@ static int one_nft(request_rec *r, const char *mint)
     args[0] = mint;
     st = qnft_db_select(r, db, QNFT_SQL_MARKET_ITEM, &res, 1, args, &err);
     if (st != QNFT_DB_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01402)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01402)
                       "market: reading NFT %s failed: %s", mint, err);
         return qnft_db_respond(r, st);
     }
@@ -346,7 +346,7 @@ static int one_nft(request_rec *r, const char *mint)
     item = qnft_json_pooled(r->pool, qnft_market_item(r, db, row));
     st = qnft_db_select(r, db, QNFT_SQL_LISTING_HISTORY, &res, 1, args, &err);
     if (st != QNFT_DB_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01403)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01403)
                       "market: reading the listings of %s failed: %s", mint, err);
         return qnft_db_respond(r, st);
     }

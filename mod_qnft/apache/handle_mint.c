@@ -17,6 +17,8 @@
 #include "apache/qnft_db.h"
 #include "apache/qnft_market.h"
 #include "apache/qnft_request.h"
+#include "apache/qnft_guard.h"
+#include "apache/qnft_metrics.h"
 #include "apache/qnft_respond.h"
 #include "image/qnft_probe.h"
 #include "mint/qnft_mint.h"
@@ -86,7 +88,7 @@ static const char *status_url(mint_ctx *m, const char *mint)
  * the detail goes to the log, not to the client. */
 static int rpc_failed(mint_ctx *m, qnft_rpc_status st, const qnft_rpc_error *e, const char *what)
 {
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, m->r, QNFTLOGNO(01601)
+    qnft_log_rerror(APLOG_ERR, 0, m->r, QNFTLOGNO(01601)
                   "mint: %s: %s (code %ld)", what, e->message, e->code);
     if (st == QNFT_RPC_TIMEOUT) {
         return qnft_respond_error(m->r, HTTP_GATEWAY_TIME_OUT, "rpc_timeout",
@@ -98,7 +100,7 @@ static int rpc_failed(mint_ctx *m, qnft_rpc_status st, const qnft_rpc_error *e, 
 
 static int db_failed(mint_ctx *m, qnft_db_status st, const char *err, const char *what)
 {
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, m->r, QNFTLOGNO(01602)
+    qnft_log_rerror(APLOG_ERR, 0, m->r, QNFTLOGNO(01602)
                   "mint: %s failed: %s", what, err);
     return qnft_db_respond(m->r, st);
 }
@@ -335,7 +337,7 @@ static int replay_if_known(mint_ctx *m, mint_job *j, int *handled)
         return qnft_respond_error(m->r, HTTP_UNPROCESSABLE_ENTITY, "idempotency_key_reused",
                                   "This Idempotency-Key was used for a different request.");
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, m->r, QNFTLOGNO(01603)
+    qnft_log_rerror(APLOG_INFO, 0, m->r, QNFTLOGNO(01603)
                   "mint: Idempotency-Key seen before: answering for mint %s",
                   qnft_db_col(m->db, row, 1));
     return answer_state(m, apr_pstrdup(m->r->pool, qnft_db_col(m->db, row, 1)), 1, 1);
@@ -408,7 +410,7 @@ static int write_metadata(mint_ctx *m, mint_job *j, const char *creator)
     j->metadata_text = qnft_json_dump(r->pool, j->metadata, &len);
     j->metadata_uri = apr_pstrcat(r->pool, base, "/qnft/meta/", j->mint, ".json", NULL);
     if (strlen(j->metadata_uri) > METADATA_URI_MAX || strchr(j->metadata_uri, '#')) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01604)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01604)
                       "mint: metadata URL %s is longer than %d bytes: shorten QNFTPublicURL",
                       j->metadata_uri, METADATA_URI_MAX);
         return qnft_respond_error(r, HTTP_INTERNAL_SERVER_ERROR, "metadata_uri_too_long",
@@ -494,7 +496,7 @@ static int build(mint_ctx *m, mint_job *j, const qnft_pubkey *payer, const char 
                                 + (apr_uint64_t)rent_ata + QNFT_NETWORK_FEE
                                 + (plan.standard == QNFT_MINT_METAPLEX ? 15115600 : 0)) {
         if (j->server_signs) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01605)
+            qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01605)
                           "mint: the signer %s has %" APR_INT64_T_FMT " lamports, too few to "
                           "mint: fund it", qnft_pubkey_str(r->pool, payer), balance);
             apr_table_setn(r->headers_out, "Retry-After", "300");
@@ -514,7 +516,7 @@ static int build(mint_ctx *m, mint_job *j, const qnft_pubkey *payer, const char 
         return rpc_failed(m, QNFT_RPC_BAD_ANSWER, &e, "preparing the transaction");
     }
     if (qnft_mint_build(r->pool, &plan, &j->tx, &err) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01606)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01606)
                       "mint: building the transaction failed: %s", err);
         return qnft_respond_error(r, HTTP_INTERNAL_SERVER_ERROR, "internal_error",
                                   "The transaction could not be built; it has been logged.");
@@ -591,7 +593,7 @@ static int send_and_confirm(mint_ctx *m, mint_job *j)
     json_t *body;
 
     if (qnft_tx_base64(r->pool, j->tx, &b64, &err) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01607)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01607)
                       "mint: serialising the transaction failed: %s", err);
         return qnft_respond_error(r, HTTP_INTERNAL_SERVER_ERROR, "internal_error",
                                   "The transaction could not be built; it has been logged.");
@@ -602,13 +604,13 @@ static int send_and_confirm(mint_ctx *m, mint_job *j)
          * same transaction may still land (a wallet that broadcast it
          * itself); GET /mint_nft/<mint> settles it from the chain. */
         if (!j->server_signs) {
-            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, QNFTLOGNO(01610)
+            qnft_log_rerror(APLOG_INFO, 0, r, QNFTLOGNO(01610)
                           "mint: wallet transaction for %s refused: %s", j->mint, e.message);
             return qnft_respond_error(r, HTTP_UNPROCESSABLE_ENTITY, "transaction_rejected",
                                       "The Solana network refused the transaction: %s",
                                       e.message);
         }
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01608)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01608)
                       "mint: %s refused: %s (code %ld)", j->mint, e.message, e.code);
         return qnft_respond_error(r, HTTP_BAD_GATEWAY, "transaction_refused",
                                   "The Solana network refused the transaction: %s",
@@ -640,7 +642,7 @@ static int send_and_confirm(mint_ctx *m, mint_job *j)
         }
         apr_sleep(POLL_INTERVAL);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, QNFTLOGNO(01609)
+    qnft_log_rerror(APLOG_INFO, 0, r, QNFTLOGNO(01609)
                   "mint: %s minted to %s (%s, tx %s)", j->mint, j->owner, j->name, j->signature);
     body = qnft_json_pooled(r->pool, json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s}",
@@ -740,7 +742,7 @@ static int prepare_for_wallet(mint_ctx *m, mint_job *j)
     qnft_pubkey_parse(j->mint, &mint_pub);
     mi = qnft_tx_signer_index(j->tx, &mint_pub);
     if (mi < 0 || qnft_tx_base64(r->pool, j->tx, &b64, &err) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01611)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01611)
                       "mint: serialising the prepared transaction failed: %s",
                       err ? err : "no mint signature slot");
         return qnft_respond_error(r, HTTP_INTERNAL_SERVER_ERROR, "internal_error",
@@ -947,6 +949,7 @@ int qnft_mint_handler(request_rec *r)
 {
     mint_ctx m;
     const char *last;
+    int rc;
 
     if (!r->handler || strcmp(r->handler, "qnft-mint")) {
         return DECLINED;
@@ -964,6 +967,7 @@ int qnft_mint_handler(request_rec *r)
     m.rpc.url = m.conf->solana_rpc;
     m.rpc.timeout_ms = m.conf->rpc_timeout_ms;
     m.rpc.max_bytes = RPC_MAX_BYTES;
+    m.rpc.observe = qnft_metrics_rpc;
 
     if (r->method_number == M_GET && strcmp(last, "mint_nft") && strcmp(last, "submit")) {
         unsigned char key[32];
@@ -979,6 +983,9 @@ int qnft_mint_handler(request_rec *r)
     }
     if (r->method_number != M_POST) {
         return qnft_respond_method(r, "POST");
+    }
+    if ((rc = qnft_guard(r, QNFT_AREA_MINT, 0)) != OK) {
+        return rc;
     }
     return !strcmp(last, "submit") ? submit(&m) : mint_request(&m);
 }

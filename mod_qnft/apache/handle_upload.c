@@ -9,6 +9,7 @@
 #include "apache/mod_qnft.h"
 #include "apache/qnft_config.h"
 #include "apache/qnft_db.h"
+#include "apache/qnft_guard.h"
 #include "apache/qnft_respond.h"
 #include "image/qnft_probe.h"
 #include "store/qnft_store.h"
@@ -183,7 +184,7 @@ static int read_body(request_rec *r, qnft_mp_parser *mp, upload_ctx *u,
             }
             /* short body, stalled or vanished client, bad chunking */
             status = ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
-            ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r, QNFTLOGNO(01202)
+            qnft_log_rerror(APLOG_INFO, rv, r, QNFTLOGNO(01202)
                           "upload: reading the request body failed");
             return qnft_respond_error(r, status, "bad_body",
                                       "The request body could not be read completely.");
@@ -282,7 +283,7 @@ static int store_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf,
     args[4] = apr_off_t_toa(r->pool, qnft_store_size(u->writer));
     dst = qnft_db_query(r, db, QNFT_SQL_IMAGE_INSERT, &nrows, 5, args, &err);
     if (dst != QNFT_DB_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01203)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01203)
                       "upload: recording image %s failed: %s", id, err);
         return qnft_db_respond(r, dst);
     }
@@ -295,7 +296,7 @@ static int store_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf,
         }
         return qnft_respond_storage_error(r, rv, "save the upload");
     }
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, QNFTLOGNO(01204)
+    qnft_log_rerror(APLOG_DEBUG, 0, r, QNFTLOGNO(01204)
                   "upload: %s %s %ux%u %s bytes%s", id, args[1], info->width, info->height,
                   args[4], existed ? " (already stored)" : "");
     return OK;
@@ -386,6 +387,9 @@ int qnft_upload_handler(request_rec *r)
     }
     if (r->method_number != M_POST) {
         return qnft_respond_method(r, "POST");
+    }
+    if ((rc = qnft_guard(r, QNFT_AREA_UPLOAD, QNFT_GUARD_FORM)) != OK) {
+        return rc;
     }
     memset(&u, 0, sizeof(u));
     rc = upload_image(r, &u, qnft_srv_config(r->server));

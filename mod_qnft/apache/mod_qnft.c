@@ -12,15 +12,22 @@
 #include <http_config.h>
 #include <http_log.h>
 #include <http_request.h>
+#include <http_protocol.h>
 #include <ap_mpm.h>
 #include <http_core.h>
 #include <unixd.h>
+#include <apr_optional.h>
+#include <apr_general.h>
+#include <apr_base64.h>
+#include <mod_status.h>
 
 #define QNFT_MODULE_RECORD
 #include "apache/mod_qnft.h"
 #include "apache/qnft_config.h"
 #include "apache/qnft_db.h"
 #include "apache/qnft_market.h"
+#include "apache/qnft_guard.h"
+#include "apache/qnft_metrics.h"
 #include "image/qnft_decode.h"
 #include "solana/qnft_keypair.h"
 #include "util/qnft_http.h"
@@ -30,10 +37,19 @@
 /* Stale temporary files (from killed children) older than this go at start. */
 #define QNFT_TMP_MAX_AGE apr_time_from_sec(3600)
 
+static int qnft_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    qnft_guard_pre_config(pconf);
+    return OK;
+}
+
 static int qnft_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                              server_rec *s)
 {
     const char *err = qnft_config_check(ptemp, s);
+    if (!err) {
+        err = qnft_guard_check(ptemp, s);
+    }
     if (!err) {
         err = qnft_db_configure(s);
     }
@@ -158,6 +174,9 @@ static int qnft_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
             return !OK;
         }
     }
+    if (qnft_guard_post_config(pconf, ptemp, s) != OK || qnft_metrics_post_config(pconf, s) != OK) {
+        return !OK;
+    }
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, QNFTLOGNO(00005)
                  "mod_qnft %s ready", QNFT_VERSION);
     return OK;
@@ -174,13 +193,58 @@ static void qnft_child_init(apr_pool_t *pchild, server_rec *s)
     }
     apr_pool_destroy(p);
     qnft_market_cache_init(pchild);
+    qnft_guard_child_init(pchild, s);
     qnft_db_check_schema(pchild, s);
+}
+
+/* 16 characters of base64url from 12 random bytes. */
+static const char *make_request_id(apr_pool_t *p)
+{
+    unsigned char raw[12];
+    char *id = apr_palloc(p, apr_base64_encode_len(sizeof(raw)));
+    char *q;
+
+    if (apr_generate_random_bytes(raw, sizeof(raw)) != APR_SUCCESS) {
+        return apr_psprintf(p, "%" APR_TIME_T_FMT "-%" APR_PID_T_FMT, apr_time_now(), getpid());
+    }
+    apr_base64_encode(id, (const char *)raw, sizeof(raw));
+    for (q = id; *q; q++) {
+        *q = *q == '+' ? '-' : *q == '/' ? '_' : *q;
+    }
+    return id;
+}
+
+const char *qnft_request_id(request_rec *r)
+{
+    request_rec *top = r;
+    const char *id;
+
+    while (top->main) {
+        top = top->main;
+    }
+    if (!top->log_id) {
+        id = apr_table_get(top->subprocess_env, "UNIQUE_ID");
+        top->log_id = id ? id : make_request_id(top->pool);
+    }
+    return top->log_id;
+}
+
+/* Without mod_unique_id, %L in an ErrorLogFormat shows the id this module
+ * puts in its lines and JSON errors. */
+static int qnft_generate_log_id(const conn_rec *c, const request_rec *r, const char **id)
+{
+    if (!r) {
+        return DECLINED;
+    }
+    *id = qnft_request_id((request_rec *)r);
+    return OK;
 }
 
 static void qnft_register_hooks(apr_pool_t *p)
 {
     static const char *const after_dbd[] = { "mod_dbd.c", NULL };
 
+    ap_hook_pre_config(qnft_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(qnft_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(qnft_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(qnft_child_init, after_dbd, NULL, APR_HOOK_LAST);
@@ -190,6 +254,11 @@ static void qnft_register_hooks(apr_pool_t *p)
     ap_hook_handler(qnft_listing_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(qnft_mint_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(qnft_chart_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(qnft_studio_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(qnft_metrics_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_log_transaction(qnft_metrics_log, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_generate_log_id(qnft_generate_log_id, NULL, NULL, APR_HOOK_REALLY_LAST);
+    APR_OPTIONAL_HOOK(ap, status_hook, qnft_metrics_status, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(qnft) = {

@@ -23,5 +23,16 @@ int qnft_market_handler(request_rec *r);
 int qnft_listing_handler(request_rec *r);
 int qnft_mint_handler(request_rec *r);
 int qnft_chart_handler(request_rec *r);
+int qnft_studio_handler(request_rec *r);
+
+/* This request's id: mod_unique_id's UNIQUE_ID when it is loaded, else
+ * one made here; the same id as %L in an ErrorLogFormat. */
+const char *qnft_request_id(request_rec *r);
+
+/* ap_log_rerror with the request's id at the end of the line, so an id
+ * from a JSON error answer finds its log lines whatever ErrorLogFormat. */
+#define qnft_log_rerror(level, status, r, fmt, ...) \
+    ap_log_rerror(APLOG_MARK, level, status, r, fmt " [request %s]", ##__VA_ARGS__, \
+                  qnft_request_id(r))
 
 #endif

@@ -11,6 +11,7 @@
 #include "apache/mod_qnft.h"
 #include "apache/qnft_config.h"
 #include "solana/qnft_base58.h"
+#include "apache/qnft_guard.h"
 
 /* Directive names, used in the table and in error messages. */
 #define QNFT_DIR_STORAGE        "QNFTStorageDir"
@@ -37,6 +38,14 @@
 #define QNFT_DIR_PRICE_KEY      "QNFTPriceAPIKey"
 #define QNFT_DIR_PRICE_TTL      "QNFTPriceTTL"
 #define QNFT_DIR_PRICE_TIMEOUT  "QNFTPriceTimeout"
+#define QNFT_DIR_ORIGINS        "QNFTAllowedOrigins"
+#define QNFT_DIR_RATE_LIMIT     "QNFTRateLimit"
+#define QNFT_DIR_RATE_CACHE     "QNFTRateLimitCache"
+
+const char *const qnft_area_names[QNFT_AREA_COUNT] = { "upload", "gif", "mint", "listing" };
+
+/* No limit unless configured: conf/qnft.conf sets the shipped ones. */
+static qnft_rate_rule no_rate_limits[QNFT_AREA_COUNT];
 
 /* Defaults, in one place. */
 static const qnft_srv_conf qnft_defaults = {
@@ -64,6 +73,8 @@ static const qnft_srv_conf qnft_defaults = {
     NULL,
     180,
     10000,
+    NULL,                        /* only this server's own origin writes */
+    no_rate_limits,
     NULL,
 };
 
@@ -93,6 +104,26 @@ void *qnft_create_srv_conf(apr_pool_t *p, server_rec *s)
 
 #define MERGE_PTR(m)  c->m = add->m ? add->m : base->m
 #define MERGE_NUM(m)  c->m = add->m != QNFT_UNSET_INT ? add->m : base->m
+/* Rate limits merge area by area: a virtual host that limits uploads
+ * keeps the main server's other limits. */
+#define MERGE_RATES(m) c->m = merge_rates(p, base->m, add->m)
+
+static qnft_rate_rule *merge_rates(apr_pool_t *p, const qnft_rate_rule *base,
+                                   const qnft_rate_rule *add)
+{
+    qnft_rate_rule *r;
+    int i;
+    if (!base || !add) {
+        return (qnft_rate_rule *)(add ? add : base);
+    }
+    r = apr_pmemdup(p, base, sizeof(*r) * QNFT_AREA_COUNT);
+    for (i = 0; i < QNFT_AREA_COUNT; i++) {
+        if (add[i].period) {
+            r[i] = add[i];
+        }
+    }
+    return r;
+}
 
 void *qnft_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
 {
@@ -122,6 +153,8 @@ void *qnft_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(price_key);
     MERGE_NUM(price_ttl);
     MERGE_NUM(price_timeout_ms);
+    MERGE_PTR(allowed_origins);
+    MERGE_RATES(rate_limits);
     MERGE_PTR(signer);
     return c;
 }
@@ -165,6 +198,8 @@ void qnft_config_finalize(apr_pool_t *p, server_rec *s)
     DEFAULT_PTR(price_key);
     DEFAULT_NUM(price_ttl);
     DEFAULT_NUM(price_timeout_ms);
+    DEFAULT_PTR(allowed_origins);
+    DEFAULT_PTR(rate_limits);
     DEFAULT_PTR(signer);
     c->storage_dir = ap_server_root_relative(p, c->storage_dir);
 }
@@ -466,6 +501,84 @@ static const char *set_price_key(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+/* "https://shop.example.com" or "http://127.0.0.1:8080": an origin exactly
+ * as browsers send it, compared case-insensitively. */
+static const char *set_origins(cmd_parms *cmd, void *dc, const char *arg)
+{
+    qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    const char *origin = qnft_origin_of(cmd->pool, arg);
+
+    if (!origin || strcasecmp(origin, arg)) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not an origin: scheme://host[:port], "
+                            "http or https, no path (e.g. https://shop.example.com)",
+                            cmd->cmd->name, arg);
+    }
+    if (!c->allowed_origins) {
+        c->allowed_origins = apr_array_make(cmd->pool, 2, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(c->allowed_origins, const char *) = origin;
+    return NULL;
+}
+
+/* QNFTRateLimit upload 30/min | QNFTRateLimit gif off */
+static const char *set_rate_limit(cmd_parms *cmd, void *dc, const char *area,
+                                  const char *rule)
+{
+    qnft_srv_conf *c = ap_get_module_config(cmd->server->module_config, &qnft_module);
+    static const struct { const char *unit; int seconds; } units[] = {
+        { "s", 1 }, { "sec", 1 }, { "min", 60 }, { "h", 3600 }, { "hour", 3600 },
+        { "d", 86400 }, { "day", 86400 }
+    };
+    const char *slash = strchr(rule, '/');
+    apr_int64_t count;
+    int i, a, period = 0;
+
+    for (a = 0; a < QNFT_AREA_COUNT && strcasecmp(area, qnft_area_names[a]); a++) {
+    }
+    if (a == QNFT_AREA_COUNT) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not one of upload, gif, mint, listing",
+                            cmd->cmd->name, area);
+    }
+    if (!strcasecmp(rule, "off")) {
+        count = 0;
+        period = 1;
+    }
+    else {
+        const char *err;
+        if (slash) {
+            for (i = 0; i < (int)(sizeof(units) / sizeof(units[0])); i++) {
+                if (!strcasecmp(slash + 1, units[i].unit)) {
+                    period = units[i].seconds;
+                }
+            }
+        }
+        if (!period) {
+            return apr_psprintf(cmd->pool, "%s: '%s' is not <count>/<s|min|h|d> "
+                                "(e.g. 30/min) or off", cmd->cmd->name, rule);
+        }
+        err = parse_scaled(cmd, apr_pstrndup(cmd->pool, rule, (apr_size_t)(slash - rule)),
+                           1, 1, 1000000, &count);
+        if (err) {
+            return err;
+        }
+    }
+    if (!c->rate_limits) {
+        c->rate_limits = apr_pcalloc(cmd->pool, sizeof(*c->rate_limits) * QNFT_AREA_COUNT);
+    }
+    c->rate_limits[a].count = (int)count;
+    c->rate_limits[a].period = period;
+    return NULL;
+}
+
+static const char *set_rate_cache(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    if (err) {
+        return err;
+    }
+    return qnft_guard_set_cache(cmd->pool, arg);
+}
+
 const command_rec qnft_cmds[] = {
     AP_INIT_TAKE1(QNFT_DIR_STORAGE, set_storage_dir, NULL, RSRC_CONF,
                   "Directory holding uploads/, gifs/ and meta/ (default: qnft under ServerRoot)"),
@@ -517,5 +630,13 @@ const command_rec qnft_cmds[] = {
                   "Seconds spot prices are reused before the source is asked again (default 180)"),
     AP_INIT_TAKE1(QNFT_DIR_PRICE_TIMEOUT, set_int, (void *)&price_timeout_d, RSRC_CONF,
                   "Milliseconds one price-source request may take (default 10000)"),
+    AP_INIT_ITERATE(QNFT_DIR_ORIGINS, set_origins, NULL, RSRC_CONF,
+                    "Other origins (scheme://host[:port]) whose pages may POST here"),
+    AP_INIT_TAKE2(QNFT_DIR_RATE_LIMIT, set_rate_limit, NULL, RSRC_CONF,
+                  "Requests per client address: upload|gif|mint|listing <count>/<s|min|h|d> "
+                  "or off"),
+    AP_INIT_TAKE1(QNFT_DIR_RATE_CACHE, set_rate_cache, NULL, RSRC_CONF,
+                  "Shared object cache of the rate limits: provider[:arguments] "
+                  "(default shmcb)"),
     { NULL }
 };

@@ -15,6 +15,20 @@
 #define QNFT_COMMIT_CONFIRMED   0
 #define QNFT_COMMIT_FINALIZED   1
 
+/* What QNFTRateLimit limits, per client address. */
+typedef enum {
+    QNFT_AREA_UPLOAD, QNFT_AREA_GIF, QNFT_AREA_MINT, QNFT_AREA_LISTING, QNFT_AREA_COUNT
+} qnft_area;
+
+extern const char *const qnft_area_names[QNFT_AREA_COUNT];
+
+/* count requests per period seconds, with bursts up to count; count 0:
+ * no limit (explicitly off); period 0: not set here (inherited). */
+typedef struct qnft_rate_rule {
+    int count;
+    int period;
+} qnft_rate_rule;
+
 typedef struct {
     const char *storage_dir;        /* QNFTStorageDir */
     const char *public_url;         /* QNFTPublicURL, no trailing slash; NULL = from request */
@@ -40,6 +54,8 @@ typedef struct {
     const char *price_key;          /* QNFTPriceAPIKey; NULL: none */
     int price_ttl;                  /* QNFTPriceTTL (seconds) */
     int price_timeout_ms;           /* QNFTPriceTimeout (milliseconds) */
+    apr_array_header_t *allowed_origins; /* QNFTAllowedOrigins: "scheme://host[:port]" */
+    qnft_rate_rule *rate_limits;    /* QNFTRateLimit: QNFT_AREA_COUNT rules */
     qnft_keypair *signer;           /* read in post_config from signer_keypair */
 } qnft_srv_conf;
 

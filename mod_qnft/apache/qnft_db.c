@@ -7,6 +7,7 @@
 #include "apache/mod_qnft.h"
 #include "apache/qnft_config.h"
 #include "apache/qnft_db.h"
+#include "apache/qnft_metrics.h"
 #include "apache/qnft_respond.h"
 #include "db/qnft_schema.h"
 
@@ -207,6 +208,9 @@ static const qnft_stmt_def qnft_statements[] = {
       "AND created_at <= now() ORDER BY created_at" },
     { QNFT_SQL_IMAGE_GET,
       "SELECT mime_type, width, height, bytes FROM images WHERE id = %s" },
+    { QNFT_SQL_METRICS,
+      "SELECT status, count(*) FROM nfts GROUP BY status "
+      "UNION ALL SELECT 'listed', count(*) FROM listings WHERE status = 'listed'" },
 };
 #define QNFT_N_STATEMENTS (sizeof(qnft_statements) / sizeof(qnft_statements[0]))
 
@@ -288,8 +292,9 @@ ap_dbd_t *qnft_db_acquire(request_rec *r)
 {
     ap_dbd_t *db = dbd_acquire_fn ? dbd_acquire_fn(r) : NULL;
     if (!db) {
+        qnft_metrics_db_error();
         /* mod_dbd has logged why at level error already */
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01105)
+        qnft_log_rerror(APLOG_WARNING, 0, r, QNFTLOGNO(01105)
                       "no database connection: answering 503");
     }
     return db;
@@ -339,7 +344,7 @@ static session_state recover_session(request_rec *r, ap_dbd_t *db, const char *m
             if (i == 0) {
                 return SESSION_SAME;
             }
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01107)
+            qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01107)
                           "re-preparing %s failed: %s", qnft_statements[i].label,
                           apr_dbd_error(db->driver, db->handle, -1));
             return SESSION_DOWN;
@@ -351,7 +356,7 @@ static session_state recover_session(request_rec *r, ap_dbd_t *db, const char *m
         int n = 0;
         apr_dbd_query(db->driver, db->handle, &n, QNFT_SESSION_INIT_SQL);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01106)
+    qnft_log_rerror(APLOG_WARNING, 0, r, QNFTLOGNO(01106)
                   "database connection was lost and is back; statements prepared again");
     return SESSION_NEW;
 }
@@ -386,13 +391,16 @@ static qnft_db_status run(request_rec *r, ap_dbd_t *db, const char *label, int *
         /* copied now: recovery's own statements overwrite the message */
         *err = apr_pstrdup(r->pool, apr_dbd_error(db->driver, db->handle, rv));
         if (attempt > 0) {
+            qnft_metrics_db_error();
             return QNFT_DB_FAILED;
         }
         ss = recover_session(r, db, *err);
         if (ss == SESSION_DOWN) {
+            qnft_metrics_db_error();
             return QNFT_DB_DOWN;
         }
         if (ss == SESSION_SAME) {
+            qnft_metrics_db_error();
             return QNFT_DB_FAILED;
         }
         st = apr_hash_get(db->prepared, label, APR_HASH_KEY_STRING);

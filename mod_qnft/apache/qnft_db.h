@@ -47,6 +47,7 @@
 #define QNFT_SQL_HIST_FAIL      "qnft_hist_fail"
 #define QNFT_SQL_HIST_RANGE     "qnft_hist_range"
 #define QNFT_SQL_CHART_EVENTS   "qnft_chart_events"
+#define QNFT_SQL_METRICS        "qnft_metrics"
 
 /* Columns of an NFT as the marketplace shows it, in this order. */
 enum {

@@ -4,6 +4,7 @@
 
 #include "apache/mod_qnft.h"
 #include "apache/qnft_config.h"
+#include "apache/qnft_metrics.h"
 #include "apache/qnft_prices.h"
 #include "price/qnft_price.h"
 
@@ -32,6 +33,7 @@ static void source_of(request_rec *r, qnft_price_source *src)
     src->api_key = c->price_key;
     src->timeout_ms = c->price_timeout_ms;
     src->max_bytes = PRICE_MAX_BYTES;
+    src->observe = qnft_metrics_price;
 }
 
 static const char *dup_col(request_rec *r, ap_dbd_t *db, apr_dbd_row_t *row, int n)
@@ -61,7 +63,7 @@ static qnft_db_status read_spot(request_rec *r, ap_dbd_t *db, qnft_price_snapsho
     args[0] = apr_itoa(r->pool, c->price_ttl);
     st = qnft_db_select(r, db, QNFT_SQL_SPOT_GET, &res, 1, args, &err);
     if (st != QNFT_DB_OK || !(row = qnft_db_row(r, db, res, 0))) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01701)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01701)
                       "prices: reading the spot cache failed: %s", err ? err : "no row");
         return st != QNFT_DB_OK ? st : QNFT_DB_FAILED;
     }
@@ -115,12 +117,12 @@ qnft_db_status qnft_prices_spot(request_rec *r, ap_dbd_t *db, qnft_price_snapsho
             args[1] = number(r, spot.have_sol, spot.sol_usd);
             args[2] = number(r, spot.have_usdc, spot.usdc_usd);
             st = qnft_db_query(r, db, QNFT_SQL_SPOT_SET, NULL, 3, args, &err);
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, QNFTLOGNO(01702)
+            qnft_log_rerror(APLOG_DEBUG, 0, r, QNFTLOGNO(01702)
                           "prices: spot refreshed from the source");
         }
         else {
             long wait = backoff_after(ps, &perr);
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01703)
+            qnft_log_rerror(APLOG_WARNING, 0, r, QNFTLOGNO(01703)
                           "prices: %s; serving the last prices for %ld s", perr.message, wait);
             args[0] = apr_ltoa(r->pool, wait);
             args[1] = perr.message;
@@ -205,7 +207,7 @@ static qnft_db_status refresh_history(request_rec *r, ap_dbd_t *db, int hours, i
             args[2] = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, now - (apr_int64_t)days * 86400);
             st = qnft_db_query(r, db, QNFT_SQL_HIST_PUT, NULL, 3, args, &err);
             if (st != QNFT_DB_OK) {
-                ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01704)
+                qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01704)
                               "prices: storing history failed: %s", err);
             }
             else {
@@ -215,7 +217,7 @@ static qnft_db_status refresh_history(request_rec *r, ap_dbd_t *db, int hours, i
         }
         else {
             long wait = backoff_after(ps, &perr);
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, QNFTLOGNO(01705)
+            qnft_log_rerror(APLOG_WARNING, 0, r, QNFTLOGNO(01705)
                           "prices: history: %s; serving what is cached for %ld s",
                           perr.message, wait);
             args[0] = apr_ltoa(r->pool, wait);
@@ -251,7 +253,7 @@ qnft_db_status qnft_prices_history(request_rec *r, ap_dbd_t *db, int hours, doub
                            apr_time_sec(apr_time_now()) - (apr_int64_t)hours * 3600);
     st = qnft_db_select(r, db, QNFT_SQL_HIST_RANGE, &res, 1, args, &err);
     if (st != QNFT_DB_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, QNFTLOGNO(01706)
+        qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01706)
                       "prices: reading history failed: %s", err);
         return st;
     }

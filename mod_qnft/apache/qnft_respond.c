@@ -43,15 +43,16 @@ static int respond_error_v(request_rec *r, int status, const char *code,
                            const char *fmt, va_list ap)
 {
     const char *message = apr_pvsprintf(r->pool, fmt, ap);
-    json_t *body = qnft_json_pooled(r->pool, json_pack("{s:s, s:s, s:s}",
-                                    "status", "error", "message", message, "error", code));
+    json_t *body = qnft_json_pooled(r->pool, json_pack("{s:s, s:s, s:s, s:s}",
+                                    "status", "error", "message", message, "error", code,
+                                    "request_id", qnft_request_id(r)));
 
     if (status < 500) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, QNFTLOGNO(01001)
+        qnft_log_rerror(APLOG_INFO, 0, r, QNFTLOGNO(01001)
                       "%s %s answered %d %s: %s", r->method, r->uri, status, code, message);
     }
     else {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, QNFTLOGNO(01002)
+        qnft_log_rerror(APLOG_DEBUG, 0, r, QNFTLOGNO(01002)
                       "%s %s answered %d %s", r->method, r->uri, status, code);
     }
     return qnft_respond_json(r, status, body);
@@ -76,7 +77,7 @@ int qnft_respond_unavailable(request_rec *r, int retry_after, const char *code,
 
 int qnft_respond_storage_error(request_rec *r, apr_status_t rv, const char *what)
 {
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, QNFTLOGNO(01003)
+    qnft_log_rerror(APLOG_ERR, rv, r, QNFTLOGNO(01003)
                   "%s %s: cannot %s in the storage directory", r->method, r->uri, what);
     if (APR_STATUS_IS_ENOSPC(rv)) {
         return qnft_respond_error(r, HTTP_INSUFFICIENT_STORAGE, "insufficient_storage",

@@ -20,13 +20,18 @@ static qnft_price_status fetch(apr_pool_t *p, const qnft_price_source *src, cons
     const char *url = apr_pstrcat(p, src->base_url, path, NULL);
     qnft_http_response resp;
     qnft_http_status hs;
+    apr_time_t t0;
 
     memset(err, 0, sizeof(*err));
     if (src->api_key) {
         headers[1] = apr_psprintf(p, "%s: %s", qnft_price_key_header(src->base_url), src->api_key);
     }
+    t0 = apr_time_now();
     hs = qnft_http_request(p, "GET", url, headers, NULL, 0, src->timeout_ms, src->max_bytes,
                            &resp);
+    if (src->observe) {
+        src->observe(apr_time_now() - t0, hs != QNFT_HTTP_OK || resp.status >= 400);
+    }
     switch (hs) {
     case QNFT_HTTP_OK:
         break;

@@ -8,11 +8,14 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 
+#include "util/qnft_http.h"
+
 typedef struct {
     const char *base_url;        /* e.g. https://api.coingecko.com/api/v3 */
     const char *api_key;         /* NULL: none */
     long timeout_ms;
     apr_size_t max_bytes;
+    qnft_http_observer observe;  /* NULL: none */
 } qnft_price_source;
 
 typedef enum {

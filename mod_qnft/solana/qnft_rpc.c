@@ -16,6 +16,7 @@ qnft_rpc_status qnft_rpc_call(const qnft_rpc *c, apr_pool_t *p, const char *meth
                                                "method", method));
     qnft_http_response resp;
     qnft_http_status hs;
+    apr_time_t t0;
     const char *body, *perr = NULL;
     apr_size_t len;
     json_t *doc, *e;
@@ -24,8 +25,12 @@ qnft_rpc_status qnft_rpc_call(const qnft_rpc *c, apr_pool_t *p, const char *meth
     *result = NULL;
     json_object_set_new(req, "params", params ? params : json_array());
     body = qnft_json_dump(p, req, &len);
+    t0 = apr_time_now();
     hs = qnft_http_request(p, "POST", c->url, headers, body, len, c->timeout_ms,
                            c->max_bytes, &resp);
+    if (c->observe) {
+        c->observe(apr_time_now() - t0, hs != QNFT_HTTP_OK || resp.status != 200);
+    }
     switch (hs) {
     case QNFT_HTTP_OK:
         break;

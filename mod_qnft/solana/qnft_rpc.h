@@ -8,6 +8,8 @@
 #include <apr_pools.h>
 #include <jansson.h>
 
+#include "util/qnft_http.h"
+
 typedef enum {
     QNFT_RPC_OK = 0,
     QNFT_RPC_UNREACHABLE,    /* no connection: 502 */
@@ -20,6 +22,7 @@ typedef struct {
     const char *url;
     long timeout_ms;
     apr_size_t max_bytes;
+    qnft_http_observer observe;     /* NULL: none */
 } qnft_rpc;
 
 typedef struct {

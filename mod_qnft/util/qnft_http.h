@@ -4,6 +4,7 @@
 #define QNFT_HTTP_H
 
 #include <apr_pools.h>
+#include <apr_time.h>
 
 typedef enum {
     QNFT_HTTP_OK = 0,
@@ -20,6 +21,10 @@ typedef struct {
     const char *retry_after; /* Retry-After header, if any */
     const char *error;       /* curl's words when not OK */
 } qnft_http_response;
+
+/* Told how long each call took and whether it failed (no usable
+ * answer): the module's metrics. Optional. */
+typedef void (*qnft_http_observer)(apr_interval_time_t took, int failed);
 
 /* Process-wide setup, once, before threads (post_config / main). */
 void qnft_http_init(void);

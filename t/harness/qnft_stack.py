@@ -227,6 +227,8 @@ class Httpd:
         self.price_url = price_url
         self.binary = os.environ.get("QNFT_HTTPD") or self.build["httpd"]
         self.url = "http://127.0.0.1:%d" % self.port
+        # mod_unique_id gives request ids; without it the module makes them
+        self.unique_id = True
         for d in (self.root, self.run_dir, self.log_dir):
             os.makedirs(d, exist_ok=True)
 
@@ -242,6 +244,7 @@ class Httpd:
             "MODULES": self.build["modules"],
             "QNFT_SO": os.path.join(self.build_dir, ".libs", "mod_qnft.so"),
             "SRC": SRC, "EXTRA": extra, "DBD_LOAD": "" if load_dbd else "#",
+            "UNIQUE_ID_LOAD": "" if self.unique_id else "#",
             "CHAIN_PORT": str(self.chain_port), "SIGNER": self.signer,
             "PRICE_LINES": ("QNFTPriceSourceURL \"%s/api/v3\"\nQNFTPriceTimeout 2000"
                             % self.price_url) if self.price_url else "",
@@ -386,7 +389,7 @@ def serve(argv):
         stack.start()
         print("mod_qnft is up:")
         print("  site        %s/" % stack.httpd.url)
-        print("  upload      curl -F file=@photo.jpg %s/upload_image" % stack.httpd.url)
+        print("  upload      curl -H 'X-Requested-With: 1' -F file=@photo.jpg %s/upload_image" % stack.httpd.url)
         print("  error log   %s" % stack.httpd.error_log)
         print("  database    psql \"%s\"" % stack.pg.params)
         print("  chain       %s (signer %s)" % (stack.chain.url, stack.signer_address))

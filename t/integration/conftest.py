@@ -13,6 +13,18 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 import qnft_stack  # noqa: E402
 
+# Uploads are form posts: the module wants the anti-CSRF header on them.
+UPLOAD_HEADERS = {"X-Requested-With": "qnft-tests"}
+
+
+def post_upload(url, headers=None, **kw):
+    """requests.post with the upload's anti-CSRF header (and any others)."""
+    import requests
+    h = dict(UPLOAD_HEADERS)
+    h.update(headers or {})
+    return requests.post(url, headers=h, **kw)
+
+
 ERROR_LINE = re.compile(r"\[[a-z_0-9]+:(error|crit|alert|emerg)\]")
 
 

@@ -17,6 +17,16 @@ import pytest
     ("QNFTSolanaCommitment processed", ["QNFTSolanaCommitment",
                                         "'processed' is neither confirmed nor finalized"]),
     ("<Location /x>\nQNFTStorageDir /tmp\n</Location>", ["QNFTStorageDir", "not allowed"]),
+    ("QNFTRateLimit upload 30/fortnight", ["QNFTRateLimit", "'30/fortnight'", "<count>/"]),
+    ("QNFTRateLimit uploads 30/min", ["QNFTRateLimit", "'uploads'", "upload, gif, mint"]),
+    ("QNFTRateLimit upload 0/min", ["QNFTRateLimit", "out of range"]),
+    ("QNFTRateLimit upload", ["QNFTRateLimit", "two arguments"]),
+    ("QNFTRateLimitCache nosuchcache\nQNFTRateLimit gif 1/s",
+     ["QNFTRateLimit", "nosuchcache", "QNFTRateLimitCache"]),
+    ("<VirtualHost 127.0.0.1:1>\nQNFTRateLimitCache shmcb\n</VirtualHost>",
+     ["QNFTRateLimitCache", "cannot occur within"]),
+    ("QNFTAllowedOrigins https://shop.example/path", ["QNFTAllowedOrigins", "not an origin"]),
+    ("QNFTAllowedOrigins ftp://shop.example", ["QNFTAllowedOrigins", "not an origin"]),
 ])
 def test_bad_directive_values_fail_configtest(env, line, words):
     rc, out = env.httpd.configtest(extra=line)

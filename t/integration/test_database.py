@@ -7,6 +7,7 @@ import time
 
 import requests
 from PIL import Image
+from conftest import UPLOAD_HEADERS
 
 
 def fresh_png(seed):
@@ -18,7 +19,8 @@ def fresh_png(seed):
 
 
 def upload(env, data):
-    return requests.post(env.url + "/upload_image", files={"file": ("p.png", data)}, timeout=30)
+    return requests.post(env.url + "/upload_image", headers=UPLOAD_HEADERS,
+                      files={"file": ("p.png", data)}, timeout=30)
 
 
 def test_database_down_then_up(env):

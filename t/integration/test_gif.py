@@ -7,6 +7,7 @@ import os
 import pytest
 import requests
 from PIL import Image
+from conftest import UPLOAD_HEADERS
 
 PHOTOS = ["astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg",
           "hubble_deep_field.jpg", "no_time_for_that_tiny.gif"]
@@ -16,7 +17,8 @@ STYLES = ["default", "noise", "kaleidoscope", "wave_warp"]
 def upload(env, photos, name):
     with open(os.path.join(photos, name), "rb") as f:
         data = f.read()
-    r = requests.post(env.url + "/upload_image", files={"file": (name, data)})
+    r = requests.post(env.url + "/upload_image", headers=UPLOAD_HEADERS,
+                      files={"file": (name, data)})
     assert r.status_code == 200, r.text
     return r.json()["file_id"], data
 
@@ -130,7 +132,8 @@ def test_post_is_405(env):
 def test_truncated_image_is_422(env, photos):
     with open(os.path.join(photos, "truncated.jpg"), "rb") as f:
         data = f.read()
-    r = requests.post(env.url + "/upload_image", files={"file": ("t.jpg", data)})
+    r = requests.post(env.url + "/upload_image", headers=UPLOAD_HEADERS,
+                      files={"file": ("t.jpg", data)})
     assert r.status_code == 200       # its header is sound
     before = os.listdir(os.path.join(env.storage, "gifs"))
     g = requests.get(env.url + "/generate_gif/" + r.json()["file_id"])

@@ -8,7 +8,7 @@ import os
 import pytest
 import requests
 
-from conftest import extra_server
+from conftest import UPLOAD_HEADERS, extra_server
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,8 @@ def limited(env):
 
 def upload(url, photos, name):
     with open(os.path.join(photos, name), "rb") as f:
-        r = requests.post(url + "/upload_image", files={"file": (name, f.read())})
+        r = requests.post(url + "/upload_image", headers=UPLOAD_HEADERS,
+                      files={"file": (name, f.read())})
     assert r.status_code == 200, r.text
     return r.json()["file_id"]
 

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from solana_keys import Wallet, b58encode, random_address, random_signature
+from conftest import UPLOAD_HEADERS
 
 
 DOMAIN = None    # the marketplace's public base URL, set by the fixture
@@ -48,7 +49,7 @@ def seeded(env, photos):
     global DOMAIN
     DOMAIN = env.url
     with open(os.path.join(photos, "astronaut.png"), "rb") as f:
-        image_id = requests.post(env.url + "/upload_image",
+        image_id = requests.post(env.url + "/upload_image", headers=UPLOAD_HEADERS,
                                  files={"file": ("a.png", f.read())}).json()["file_id"]
     gif_id = requests.get(env.url + "/generate_gif/" + image_id).json()["gif_id"]
     alice, bob = Wallet(), Wallet()

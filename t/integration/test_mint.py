@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from solana_keys import Wallet, b58decode, b58encode, random_address
+from conftest import UPLOAD_HEADERS
 
 TOKEN_2022 = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"
 
@@ -18,7 +19,7 @@ TOKEN_2022 = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"
 @pytest.fixture(scope="module")
 def art(env, photos):
     with open(os.path.join(photos, "coffee.png"), "rb") as f:
-        image_id = requests.post(env.url + "/upload_image",
+        image_id = requests.post(env.url + "/upload_image", headers=UPLOAD_HEADERS,
                                  files={"file": ("c.png", f.read())}).json()["file_id"]
     gif_id = requests.get(env.url + "/generate_gif/" + image_id).json()["gif_id"]
     return {"image_id": image_id, "gif_id": gif_id}

@@ -9,6 +9,7 @@ import time
 import pytest
 import requests
 
+from conftest import UPLOAD_HEADERS
 from solana_keys import Wallet
 
 
@@ -121,7 +122,7 @@ def test_nothing_cached_and_source_down_gives_empty_history(env):
 
 def test_mint_events_in_their_range(env, photos):
     with open(os.path.join(photos, "rocket.jpg"), "rb") as f:
-        image_id = requests.post(env.url + "/upload_image",
+        image_id = requests.post(env.url + "/upload_image", headers=UPLOAD_HEADERS,
                                  files={"file": ("r.jpg", f.read())}).json()["file_id"]
     gif = requests.get(env.url + "/generate_gif/" + image_id).json()
     owner = Wallet()

@@ -10,14 +10,15 @@ import zlib
 import pytest
 import requests
 from PIL import Image
+from conftest import post_upload
 
 PHOTOS = ["astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg",
           "hubble_deep_field.jpg", "no_time_for_that_tiny.gif"]
 
 
 def upload(env, data, filename="photo.png", field="file", **kw):
-    return requests.post(env.url + "/upload_image",
-                         files={field: (filename, data, "application/octet-stream")}, **kw)
+    return post_upload(env.url + "/upload_image",
+                       files={field: (filename, data, "application/octet-stream")}, **kw)
 
 
 def read(photos, name):
@@ -122,6 +123,7 @@ def test_body_over_limit_is_413_before_the_body_is_read(env):
     """Content-Length says too much: the answer comes without the body."""
     s = socket.create_connection(("127.0.0.1", env.httpd.port), timeout=10)
     s.sendall(b"POST /upload_image HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              b"X-Requested-With: t\r\n"
               b"Content-Type: multipart/form-data; boundary=xyz\r\n"
               b"Content-Length: 50000000\r\n\r\n")
     resp = b""
@@ -145,8 +147,8 @@ def test_chunked_body_over_limit_is_413(env):
             yield b"\x00" * (1024 * 1024)
     before = env.stored()
     try:
-        r = requests.post(env.url + "/upload_image", data=gen(),
-                          headers={"Content-Type": "multipart/form-data; boundary=b0undary"})
+        r = post_upload(env.url + "/upload_image", data=gen(),
+                        headers={"Content-Type": "multipart/form-data; boundary=b0undary"})
         assert_error(r, 413, "too_large")
     except requests.exceptions.ConnectionError:
         pass  # the server may close while the client is still sending
@@ -155,10 +157,10 @@ def test_chunked_body_over_limit_is_413(env):
 
 
 def test_missing_file_part_is_400(env):
-    r = requests.post(env.url + "/upload_image", files={"photo": ("a.png", b"\x89PNG")})
+    r = post_upload(env.url + "/upload_image", files={"photo": ("a.png", b"\x89PNG")})
     assert_error(r, 400, "no_file_part")
-    r = requests.post(env.url + "/upload_image", data={"file": "just text"},
-                      files={"other": ("a.txt", b"x")})
+    r = post_upload(env.url + "/upload_image", data={"file": "just text"},
+                    files={"other": ("a.txt", b"x")})
     assert_error(r, 400, "no_file_part")
 
 
@@ -170,8 +172,8 @@ def test_empty_filename_and_empty_file_are_400(env, photos):
 
 def test_two_file_parts_are_400(env, photos):
     data = read(photos, "chelsea.png")
-    r = requests.post(env.url + "/upload_image",
-                      files=[("file", ("a.png", data)), ("file", ("b.png", data))])
+    r = post_upload(env.url + "/upload_image",
+                    files=[("file", ("a.png", data)), ("file", ("b.png", data))])
     assert_error(r, 400, "too_many_files")
 
 
@@ -179,19 +181,19 @@ def test_malformed_multipart_is_400(env):
     before = env.stored()
     body = (b"--zz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n"
             b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)           # no closing delimiter
-    r = requests.post(env.url + "/upload_image", data=body,
-                      headers={"Content-Type": "multipart/form-data; boundary=zz"})
+    r = post_upload(env.url + "/upload_image", data=body,
+                    headers={"Content-Type": "multipart/form-data; boundary=zz"})
     assert_error(r, 400, "bad_multipart")
-    r = requests.post(env.url + "/upload_image", data=b"--zz\r\ngarbage",
-                      headers={"Content-Type": "multipart/form-data"})
+    r = post_upload(env.url + "/upload_image", data=b"--zz\r\ngarbage",
+                    headers={"Content-Type": "multipart/form-data"})
     assert_error(r, 400, "bad_multipart")
     assert env.stored() == before
 
 
 def test_wrong_content_type_is_415(env):
-    r = requests.post(env.url + "/upload_image", json={"file": "x"})
+    r = post_upload(env.url + "/upload_image", json={"file": "x"})
     assert_error(r, 415, "unsupported_content_type")
-    r = requests.post(env.url + "/upload_image", data=b"")
+    r = post_upload(env.url + "/upload_image", data=b"")
     assert_error(r, 415, "unsupported_content_type")
 
 
@@ -227,9 +229,9 @@ def test_storage_holds_only_accepted_images(env, photos):
         upload(env, png_bomb(), filename="bomb.png"),
         upload(env, b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00", filename="t.png"),
         upload(env, b"", filename="e.png"),
-        requests.post(env.url + "/upload_image",
-                      files=[("file", ("a.png", read(photos, "coffee.png"))),
-                             ("file", ("b.png", read(photos, "coffee.png")))]),
+        post_upload(env.url + "/upload_image",
+                    files=[("file", ("a.png", read(photos, "coffee.png"))),
+                           ("file", ("b.png", read(photos, "coffee.png")))]),
     ]
     assert [r.status_code for r in rejected] == [415, 413, 400, 400, 400]
     assert env.stored() == before
@@ -269,6 +271,7 @@ def test_non_image_is_refused_without_reading_the_rest(env):
     head = (b"--bb\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.png\"\r\n\r\n"
             b"<html><body>not an image, and a lot of it</body></html>")
     s.sendall(b"POST /upload_image HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              b"X-Requested-With: t\r\n"
               b"Content-Type: multipart/form-data; boundary=bb\r\n"
               b"Content-Length: 9000000\r\n\r\n" + head)
     t0 = time.time()
@@ -290,6 +293,7 @@ def test_incomplete_body_is_answered_in_json(env):
             b"\x89PNG\r\n\x1a\n")
     s = socket.create_connection(("127.0.0.1", env.httpd.port), timeout=10)
     s.sendall(b"POST /upload_image HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              b"X-Requested-With: t\r\n"
               b"Content-Type: multipart/form-data; boundary=bb\r\n"
               b"Content-Length: 5000\r\n\r\n" + body)
     s.shutdown(socket.SHUT_WR)          # the promised rest never comes
@@ -307,15 +311,15 @@ def test_incomplete_body_is_answered_in_json(env):
 
 
 def test_host_header_does_not_reach_links(env, photos):
-    r = requests.post(env.url + "/upload_image", headers={"Host": "evil.example"},
-                      files={"file": ("c.png", read(photos, "coffee.png"))})
+    r = post_upload(env.url + "/upload_image", headers={"Host": "evil.example"},
+                    files={"file": ("c.png", read(photos, "coffee.png"))})
     assert r.status_code == 200
     assert r.json()["image_url"].startswith(env.url + "/qnft/uploads/")
 
 
 def test_almost_multipart_content_type_is_415(env):
-    r = requests.post(env.url + "/upload_image", data=b"x",
-                      headers={"Content-Type": "multipart/form-dataX; boundary=zz"})
+    r = post_upload(env.url + "/upload_image", data=b"x",
+                    headers={"Content-Type": "multipart/form-dataX; boundary=zz"})
     assert_error(r, 415, "unsupported_content_type")
 
 
