@@ -33,22 +33,18 @@ import qnft_stack  # noqa: E402
 from conftest import ERROR_LINE  # noqa: E402
 
 CSRF = {"X-Requested-With": "qnft-faults"}
+TOKEN_2022 = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"
 JSON_TYPE = "application/json; charset=utf-8"
 ONE_PROCESS = "StartServers 1\nServerLimit 1\nThreadsPerChild 16\nMaxRequestWorkers 16\n"
 
 
 # --- helpers -----------------------------------------------------------------
 
-def photo(photos, name):
-    with open(os.path.join(photos, name), "rb") as f:
-        return f.read()
-
-
-def unique_photo(photos, name="chelsea.png", seed=None):
-    """A real photo made unique (one pixel changed), so no other test or
+def unique_photo(photos, name="chelsea.png"):
+    """A real photo made unique (two pixels changed), so no other test or
     server has stored it or rendered its GIF."""
     img = Image.open(os.path.join(photos, name)).convert("RGB")
-    seed = seed if seed is not None else random.getrandbits(24)
+    seed = random.getrandbits(24)
     img.putpixel((0, 0), (seed & 255, (seed >> 8) & 255, (seed >> 16) & 255))
     img.putpixel((1, 0), (random.getrandbits(8), random.getrandbits(8), 7))
     buf = io.BytesIO()
@@ -80,12 +76,12 @@ def assert_json_error(r, status, code=None):
     return body
 
 
-def image_rows(env, image_id):
-    return int(env.pg.psql("SELECT count(*) FROM images WHERE id = '%s'" % image_id))
+def image_rows(db, image_id):
+    return int(db.psql("SELECT count(*) FROM images WHERE id = '%s'" % image_id))
 
 
-def gif_rows(env, image_id):
-    return int(env.pg.psql("SELECT count(*) FROM gifs WHERE image_id = '%s'" % image_id))
+def gif_rows(db, image_id):
+    return int(db.psql("SELECT count(*) FROM gifs WHERE image_id = '%s'" % image_id))
 
 
 def area(storage, name="uploads"):
@@ -125,13 +121,42 @@ def fill(path, leave):
     return filler
 
 
+class FaultsDb:
+    """A database of its own in the session's cluster for the fault
+    servers: their rows name files in their own storage, which is gone
+    after the test, and must not meet the main server's checks."""
+
+    NAME = "qnft_faults"
+
+    def __init__(self, env):
+        self.pg = env.pg
+        self.params = ("host=127.0.0.1 port=%d dbname=%s user=qnft connect_timeout=3"
+                       % (env.pg.port, self.NAME))
+        base = ["-h", "127.0.0.1", "-p", str(env.pg.port), "-U", "qnft"]
+        exists = subprocess.run(["psql"] + base + ["-d", "postgres", "-Atc",
+                                "SELECT 1 FROM pg_database WHERE datname = '%s'" % self.NAME],
+                                check=True, capture_output=True, text=True).stdout.strip()
+        if exists != "1":
+            subprocess.run(["createdb"] + base + [self.NAME], check=True, capture_output=True)
+        subprocess.run([os.path.join(env.stack.build_dir, "qnft"), "migrate", "--db", self.params,
+                        "--sql", os.path.join(qnft_stack.SRC, "sql")], check=True,
+                       capture_output=True, text=True)
+        self.base = base
+
+    def psql(self, sql):
+        return subprocess.run(["psql"] + self.base + ["-d", self.NAME, "-v", "ON_ERROR_STOP=1",
+                              "-Atc", sql], check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+
 class FaultServer:
-    """A one-process httpd on the session's database, chain and price
-    stand-in, whose storage directory is prepared (mounted) by the caller
-    before it starts."""
+    """A one-process httpd on the session's cluster (its own database),
+    chain and price stand-in, whose storage directory is prepared (mounted)
+    by the caller before it starts."""
 
     def __init__(self, env, prepare=None, directives=""):
         self.env = env
+        self.db = FaultsDb(env)
         self.base = tempfile.mkdtemp(prefix="qnft-fault-")
         os.chmod(self.base, 0o755)
         self.httpd = qnft_stack.Httpd(self.base, env.pg.port, env.stack.build_dir,
@@ -147,9 +172,9 @@ class FaultServer:
         os.makedirs(self.storage, exist_ok=True)
         if self.prepare:
             self.prepare(self)
-        self.httpd.write(extra=ONE_PROCESS + self.directives)
+        self.httpd.write(extra=ONE_PROCESS + 'DBDParams "%s"\n' % self.db.params
+                         + self.directives)
         self.httpd.start()
-        self.log_start = 0
 
     def mount(self, argv, what):
         r = run(*argv)
@@ -227,18 +252,18 @@ def test_disk_full_during_upload_is_507_and_leaves_nothing(env, photos, small_di
     data = unique_photo(photos, "astronaut.png")     # ~800 kB
     image_id = hashlib.sha256(data).hexdigest()
     filler = fill(srv.storage, leave=200 * 1024)
+    offset = srv.httpd.log_offset()
     try:
         r = upload(srv.url, data)
         body = assert_json_error(r, 507, "insufficient_storage")
         assert "/" not in body["message"]
         assert named(srv.storage, image_id) == []
         assert temp_files(srv.storage) == []
-        assert image_rows(env, image_id) == 0
+        assert image_rows(srv.db, image_id) == 0
     finally:
         os.unlink(filler)
-    assert srv.errors(allowed=[STORAGE_ERROR]) == []
-    assert any("QNFT01003" in line and "No space left" in line
-               for line in srv.httpd.log_since(0).splitlines())
+    errors = [l for l in srv.httpd.log_since(offset).splitlines() if ERROR_LINE.search(l)]
+    assert len(errors) == 1 and "QNFT01003" in errors[0] and "No space left" in errors[0], errors
 
     r = upload(srv.url, data)
     assert r.status_code == 200, r.text
@@ -246,7 +271,7 @@ def test_disk_full_during_upload_is_507_and_leaves_nothing(env, photos, small_di
     assert named(srv.storage, image_id) == [image_id + ".png"]
     assert os.path.getsize(os.path.join(srv.storage, "uploads", image_id + ".png")) == len(data)
     assert temp_files(srv.storage) == []
-    assert image_rows(env, image_id) == 1
+    assert image_rows(srv.db, image_id) == 1
 
 
 def test_disk_full_during_gif_render_is_507_and_leaves_nothing(env, photos, small_disk):
@@ -260,7 +285,7 @@ def test_disk_full_during_gif_render_is_507_and_leaves_nothing(env, photos, smal
         r = requests.get(srv.url + "/generate_gif/" + image_id, timeout=60)
         assert_json_error(r, 507, "insufficient_storage")
         assert area(srv.storage, "gifs") == before          # no GIF, no temporary file
-        assert gif_rows(env, image_id) == 0
+        assert gif_rows(srv.db, image_id) == 0
     finally:
         os.unlink(filler)
     assert srv.errors(allowed=[STORAGE_ERROR]) == []
@@ -271,7 +296,38 @@ def test_disk_full_during_gif_render_is_507_and_leaves_nothing(env, photos, smal
     assert area(srv.storage, "gifs") == sorted(before + [gif["gif_id"] + ".gif"])
     assert os.path.getsize(os.path.join(srv.storage, "gifs", gif["gif_id"] + ".gif")) \
         == gif["bytes"]
-    assert gif_rows(env, image_id) == 1
+    assert gif_rows(srv.db, image_id) == 1
+
+
+def test_disk_full_before_a_mint_is_507_and_nothing_is_minted(env, photos, small_disk):
+    """The NFT's metadata file is written before the transaction is built:
+    no room for it, no mint on chain and no row."""
+    from solana_keys import random_address
+    srv = small_disk
+    image_id = upload(srv.url, fresh_png(random.getrandbits(30))).json()["file_id"]
+    gif = requests.get(srv.url + "/generate_gif/" + image_id, timeout=60)
+    assert gif.status_code == 200, gif.text
+    owner = random_address()
+    body = {"image_id": image_id, "gif_id": gif.json()["gif_id"], "mint_type": "long",
+            "owner": owner, "sign": "server"}
+    before = area(srv.storage, "meta")
+    offset = srv.httpd.log_offset()
+    filler = fill(srv.storage, leave=0)
+    try:
+        r = requests.post(srv.url + "/mint_nft", json=body, timeout=60)
+        assert_json_error(r, 507, "insufficient_storage")
+        assert area(srv.storage, "meta") == before
+        assert srv.db.psql("SELECT count(*) FROM nfts WHERE owner = '%s'" % owner) == "0"
+        assert env.stack.chain.rpc("getTokenAccountsByOwner", [
+            owner, {"programId": TOKEN_2022}, {"encoding": "base64"}])["value"] == []
+    finally:
+        os.unlink(filler)
+    errors = [l for l in srv.httpd.log_since(offset).splitlines() if ERROR_LINE.search(l)]
+    assert len(errors) == 1 and "QNFT01003" in errors[0], errors
+
+    r = requests.post(srv.url + "/mint_nft", json=body, timeout=60)
+    assert r.status_code == 200, r.text
+    assert area(srv.storage, "meta") == sorted(before + [r.json()["mint"] + ".json"])
 
 
 # --- 1b. a quota (EDQUOT) ----------------------------------------------------
@@ -304,7 +360,7 @@ def test_quota_exceeded_during_upload_is_507(env, photos):
         r = upload(srv.url, data)
         assert_json_error(r, 507, "insufficient_storage")
         assert named(srv.storage, image_id) == [] and temp_files(srv.storage) == []
-        assert image_rows(env, image_id) == 0
+        assert image_rows(srv.db, image_id) == 0
         assert any("QNFT01003" in line for line in srv.httpd.log_since(0).splitlines())
         assert srv.errors(allowed=[STORAGE_ERROR]) == []
 
@@ -312,7 +368,7 @@ def test_quota_exceeded_during_upload_is_507(env, photos):
         r = upload(srv.url, data)
         assert r.status_code == 200, r.text
         assert named(srv.storage, image_id) == [image_id + ".png"]
-        assert image_rows(env, image_id) == 1
+        assert image_rows(srv.db, image_id) == 1
     finally:
         srv.stop()
 
@@ -338,6 +394,7 @@ def test_read_only_directories_are_503_then_recover(env, photos):
 
     data = unique_photo(photos, "chelsea.png")
     image_id = hashlib.sha256(data).hexdigest()
+    offset = env.httpd.log_offset()
     modes = {d: os.stat(d).st_mode & 0o7777 for d in (uploads, gifs)}
     before = {d: sorted(os.listdir(d)) for d in (uploads, gifs)}
     for d in (uploads, gifs):
@@ -346,21 +403,22 @@ def test_read_only_directories_are_503_then_recover(env, photos):
         assert_unavailable(upload(env.url, data))
         assert_unavailable(requests.get(env.url + "/generate_gif/" + ready_id, timeout=60))
         assert {d: sorted(os.listdir(d)) for d in (uploads, gifs)} == before
-        assert image_rows(env, image_id) == 0
-        assert gif_rows(env, ready_id) == 0
+        assert image_rows(env.pg, image_id) == 0
+        assert gif_rows(env.pg, ready_id) == 0
     finally:
         for d, m in modes.items():
             os.chmod(d, m)
-    lines = [l for l in env.httpd.log_since(0).splitlines() if "QNFT01003" in l]
-    assert any("Permission denied" in l for l in lines)
+    errors = [l for l in env.httpd.log_since(offset).splitlines() if ERROR_LINE.search(l)]
+    assert len(errors) == 2, errors           # one line per refused request
+    assert all("QNFT01003" in l and "Permission denied" in l for l in errors), errors
 
     r = upload(env.url, data)
     assert r.status_code == 200, r.text
     assert os.path.exists(os.path.join(uploads, image_id + ".png"))
-    assert image_rows(env, image_id) == 1
+    assert image_rows(env.pg, image_id) == 1
     r = requests.get(env.url + "/generate_gif/" + ready_id, timeout=60)
     assert r.status_code == 200, r.text
-    assert gif_rows(env, ready_id) == 1
+    assert gif_rows(env.pg, ready_id) == 1
 
 
 def test_read_only_file_system_is_503_then_recovers(env, photos, small_disk):
@@ -374,7 +432,7 @@ def test_read_only_file_system_is_503_then_recovers(env, photos, small_disk):
     try:
         assert_unavailable(upload(srv.url, data))
         assert named(srv.storage, image_id) == [] and temp_files(srv.storage) == []
-        assert image_rows(env, image_id) == 0
+        assert image_rows(srv.db, image_id) == 0
     finally:
         assert run("mount", "-o", "remount,rw", srv.storage).returncode == 0
     assert any("QNFT01003" in l and "Read-only file system" in l
@@ -382,7 +440,7 @@ def test_read_only_file_system_is_503_then_recovers(env, photos, small_disk):
     r = upload(srv.url, data)
     assert r.status_code == 200, r.text
     assert named(srv.storage, image_id) == [image_id + ".png"]
-    assert image_rows(env, image_id) == 1
+    assert image_rows(srv.db, image_id) == 1
 
 
 # --- 3. a child killed in the middle of an upload ----------------------------
@@ -444,7 +502,7 @@ def test_child_killed_mid_upload_leaves_no_file_and_the_leftover_is_swept(env, p
         new = respawned(srv, child)
         assert named(srv.storage, image_id) == []
         assert temp_files(srv.storage) == tmp
-        assert image_rows(env, image_id) == 0
+        assert image_rows(srv.db, image_id) == 0
 
         # the leftover ages past the sweep's limit (one hour); the next child
         # (here: after the next crash) removes it when it starts
@@ -460,7 +518,7 @@ def test_child_killed_mid_upload_leaves_no_file_and_the_leftover_is_swept(env, p
         assert r.status_code == 200, r.text
         assert named(srv.storage, image_id) == [image_id + ".png"]
         assert temp_files(srv.storage) == []
-        assert image_rows(env, image_id) == 1
+        assert image_rows(srv.db, image_id) == 1
         assert srv.errors() == []
     finally:
         srv.stop()
@@ -545,15 +603,48 @@ class Load:
             t.join(self.timeout + 10)
 
 
-def test_postgres_restart_under_traffic(env, photos):
+def stop_postgres(env, mode):
+    """fast: the server ends its sessions and stops; immediate: it quits
+    at once, as in a crash, and recovers from its WAL when started."""
+    if mode == "fast":
+        env.pg.stop()
+    else:
+        env.pg._run([os.path.join(env.pg.bindir, "pg_ctl"), "-D", env.pg.data, "-m", mode,
+                     "-w", "stop"])
+
+
+@pytest.fixture
+def durable_postgres(env):
+    """The session's cluster runs with synchronous_commit=off (speed), which
+    may lose the last commits in a crash: for the crash case, run it as
+    production does while the test lasts, then as before."""
+    def restart(fast):
+        env.pg.stop()
+        env.pg.fast = fast
+        env.pg.start()
+        # the pooled connections died: let each process meet that now
+        wait_for(lambda: all(requests.get(env.url + "/marketplace/nfts?limit=1",
+                                          timeout=30).status_code == 200 for _ in range(8)),
+                 timeout=30, what="the server to reconnect")
+    restart(False)
+    try:
+        yield
+    finally:
+        restart(True)
+
+
+@pytest.mark.parametrize("mode", ["fast", "immediate"])
+def test_postgres_restart_under_traffic(env, photos, mode, request):
     env.expect_error(DB_ERRORS)
+    if mode == "immediate":
+        request.getfixturevalue("durable_postgres")
     confirmed_nft(env, photos)
     httpd_pid = env.httpd.pid()
     phases = {}
     with Load(env.url) as load:
         time.sleep(2)
         phases["stop"] = time.time()
-        env.pg.stop()
+        stop_postgres(env, mode)
         try:
             time.sleep(4)
         finally:
@@ -563,7 +654,8 @@ def test_postgres_restart_under_traffic(env, photos):
     results = load.results
 
     # every answer: 200, or 503 JSON with Retry-After; never a 500, HTML or a hang
-    bad = [(k, st, b[:200]) for k, _, st, _, b, _, _ in results if st not in (200, 503)]
+    bad = [(k, st, b[:300], "%+.2fs after the stop" % (t0 - phases["stop"]))
+           for k, _, st, _, b, _, t0 in results if st not in (200, 503)]
     assert bad == [], bad
     for kind, _, st, headers, text, elapsed, _ in results:
         assert headers["Content-Type"] == JSON_TYPE, (kind, st, headers, text[:200])
@@ -576,7 +668,7 @@ def test_postgres_restart_under_traffic(env, photos):
             assert isinstance(body, list) and len(body) >= 1, body   # never an empty lie
     count = {(k, st): sum(1 for r in results if r[0] == k and r[2] == st)
              for k in ("upload", "market") for st in (200, 503)}
-    print("\nPostgreSQL restart under load: %s" % count)
+    print("\nPostgreSQL stopped (%s) and started under load: %s" % (mode, count))
     assert count[("upload", 503)] > 0 and count[("market", 503)] > 0
     assert count[("upload", 200)] > 0 and count[("market", 200)] > 0
     # 503 only while the database is away; back to 200 as soon as it returns
@@ -585,20 +677,26 @@ def test_postgres_restart_under_traffic(env, photos):
     assert max(refused_at) < phases["start"] + 2, max(refused_at) - phases["start"]
     assert all(st == 200 for _, _, st, _, _, _, t0 in results if t0 > phases["start"] + 2)
 
-    # 200: exactly one row and one file; 503: neither
+    # 200: exactly one row and one file. 503: nothing, except when the
+    # insert itself met the lost connection (a pooled one that died, or one
+    # lost with the insert in flight: its outcome unknown to the server):
+    # then the file is kept, with the row if that had committed (never a
+    # row without its file); the client's retry completes it.
     uploads = os.path.join(env.storage, "uploads")
     sent = [(key, st, text) for kind, key, st, _, text, _, _ in results if kind == "upload"]
     rows = row_counts(env, [key[0] for key, _, _ in sent])
     files = set(os.listdir(uploads))
-    refused = []
+    refused, outcomes = [], {}
     for (image_id, data), st, text in sent:
         stored = (rows.get(image_id, 0), image_id + ".png" in files)
         if st == 200:
             assert json.loads(text)["file_id"] == image_id
             assert stored == (1, True), image_id
         else:
-            assert stored == (0, False), image_id
+            assert stored in ((0, False), (0, True), (1, True)), (image_id, stored)
+            outcomes[stored] = outcomes.get(stored, 0) + 1
             refused.append((image_id, data))
+    print("503'd uploads as (rows, file): %s" % outcomes)
     assert [n for n in files if n.startswith(".")] == []
 
     # recovered without a restart: the refused uploads, sent again, succeed once
@@ -615,9 +713,109 @@ def test_postgres_restart_under_traffic(env, photos):
     assert r.status_code == 200 and len(r.json()) >= 1
 
 
+class PgProxy:
+    """A TCP relay between a server and PostgreSQL that can lose the
+    connection at the worst moment: right after the database has committed
+    an insert (its answer, CommandComplete "INSERT 0 1" and ReadyForQuery,
+    is in flight), and then refuse new connections, as when the database
+    host goes away."""
+
+    def __init__(self, pg_port):
+        self.pg_port = pg_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.drop_after_insert = threading.Event()
+        self.refusing = threading.Event()
+        self.dropped = threading.Event()
+        self.closed = False
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while not self.closed:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.refusing.is_set():
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.pg_port), timeout=10)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            threading.Thread(target=self.pump, args=(client, upstream, False),
+                             daemon=True).start()
+            threading.Thread(target=self.pump, args=(upstream, client, True),
+                             daemon=True).start()
+
+    def pump(self, src, dst, from_server):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if (from_server and self.drop_after_insert.is_set()
+                        and b"INSERT 0 1\x00" in data):
+                    # committed; the answer never arrives, and the way back is shut
+                    self.refusing.set()
+                    self.drop_after_insert.clear()
+                    self.dropped.set()
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for sock in (src, dst):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+    def close(self):
+        self.closed = True
+        self.listener.close()
+
+
+def test_connection_lost_after_the_insert_committed_leaves_no_row_without_file(env, photos):
+    """The upload's row is committed but the answer is lost with the
+    connection, and the database cannot be reached again: the client gets
+    503, and the row that did commit must not name a missing file (a GIF of
+    it would be 404 and an error forever). Sent again: one row, one file."""
+    env.expect_error(DB_ERRORS)
+    proxy = PgProxy(env.pg.port)
+    srv = FaultServer(env)
+    srv.directives = 'DBDParams "host=127.0.0.1 port=%d dbname=%s user=qnft connect_timeout=3"\n' \
+        % (proxy.port, FaultsDb.NAME)
+    try:
+        srv.start()
+        data = unique_photo(photos, "coffee.png")
+        image_id = hashlib.sha256(data).hexdigest()
+        proxy.drop_after_insert.set()
+        r = upload(srv.url, data)
+        assert proxy.dropped.is_set()
+        assert_json_error(r, 503, "database_unavailable")
+        assert int(r.headers["Retry-After"]) > 0
+        assert image_rows(srv.db, image_id) == 1           # it did commit
+        assert named(srv.storage, image_id) == [image_id + ".png"]
+        assert temp_files(srv.storage) == []
+
+        proxy.refusing.clear()
+        gif = requests.get(srv.url + "/generate_gif/" + image_id, timeout=60)
+        assert gif.status_code == 200, gif.text
+        r = upload(srv.url, data)
+        assert r.status_code == 200, r.text
+        assert image_rows(srv.db, image_id) == 1
+        assert named(srv.storage, image_id) == [image_id + ".png"]
+        assert srv.errors(allowed=[DB_ERRORS]) == []
+    finally:
+        srv.stop()
+        proxy.close()
+
+
 # --- 5. the RPC node killed in the middle of a burst of mints ----------------
 
-TOKEN_2022 = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"
 RPC_ERRORS = r"QNFT0160[128]"
 
 
