@@ -259,8 +259,9 @@ static int check_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf,
     return OK;
 }
 
-/* Row first, file second: a failed insert leaves nothing behind, and a
- * committed file is never removed again (another request may share it). */
+/* Row first, file second: a refused insert leaves nothing behind, and a
+ * committed file is never removed again (another request may share it).
+ * An insert whose outcome is unknown keeps the file: never a row alone. */
 static int store_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf,
                        const char *id, const qnft_img_info *info, const char *name)
 {
@@ -285,6 +286,13 @@ static int store_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf,
     if (dst != QNFT_DB_OK) {
         qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01203)
                       "upload: recording image %s failed: %s", id, err);
+        if (dst == QNFT_DB_DOWN) {
+            /* The connection was lost with the insert in flight: it may
+             * have committed. Keep the file, so that such a row never names
+             * a missing file; if it did not commit, the file waits for the
+             * client's retry (same bytes, same name). */
+            qnft_store_commit(u->writer, name, &existed);
+        }
         return qnft_db_respond(r, dst);
     }
     rv = qnft_store_commit(u->writer, name, &existed);
