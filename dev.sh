@@ -4,7 +4,8 @@
 #                   127.0.0.1:${QNFT_PORT:-8080} (Apache + mod_qnft + PostgreSQL),
 #                   state under ${QNFT_STATE_DIR:-./var}; Ctrl-C stops everything.
 #   ./dev.sh test   the same stack in a temporary directory on free ports, then every
-#                   test: C unit tests (Check) and integration tests (pytest).
+#                   test: C unit tests (Check) and integration tests (pytest), the
+#                   browser tests among them (Chromium, t/browser/).
 #   ./dev.sh build  install what is missing and build only.
 #   ./dev.sh sanitize  every test again on a copy built with AddressSanitizer and
 #                   UndefinedBehaviorSanitizer (Apache runs with the runtime preloaded).
@@ -21,6 +22,7 @@ DEB_PACKAGES=(
     postgresql postgresql-client
     python3 python3-pytest python3-requests python3-pil python3-cryptography
     curl ca-certificates wrk
+    chromium
 )
 
 say() { printf '== %s\n' "$*"; }
@@ -47,14 +49,18 @@ deps() {
         "${missing[@]}" >/dev/null
 }
 
-# Development and test tools from npm (the local chain, the differential
-# tests), at the versions pinned in package.json and package-lock.json.
+# From npm, at the versions pinned in package.json and package-lock.json:
+# Chart.js and its date adapter for the chart page, and the development
+# and test tools (the local chain, the differential and browser tests).
 # Not `npm ci`: npm 11 leaves litesvm's other-platform optional packages
 # out of the lock it writes, then `npm ci` refuses that very lock as out of
 # sync; `npm install` with the lock present installs the same versions.
 node_tools() {
-    if [ ! -d node_modules/litesvm ] || [ ! -d node_modules/@solana/web3.js ] \
-       || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    local p need=
+    for p in litesvm @solana/web3.js chart.js chartjs-adapter-date-fns playwright-core; do
+        [ -d "node_modules/$p" ] || need=1
+    done
+    if [ -n "$need" ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
         say "npm install (locked versions)"
         npm install --no-audit --no-fund --no-save >/dev/null
     fi
@@ -71,6 +77,7 @@ build() {
     fi
     say "make"
     make -j"$(nproc)" >/dev/null
+    make vendor >/dev/null         # Chart.js into htdocs/vendor/
 }
 
 # Real photos for the tests: the CC0/public-domain images that ship in
@@ -137,6 +144,7 @@ sanitize() {
     autoreconf -fi >/dev/null 2>&1
     ./configure --enable-sanitizers >/dev/null
     make -j"$(nproc)" >/dev/null
+    make vendor >/dev/null
     httpd=$(sed -n 's/.*"httpd": "\(.*\)".*/\1/p' t/harness/build.json)
     {
         echo '#!/bin/sh'
@@ -166,9 +174,9 @@ sanitize() {
 cmd=${1:-help}
 shift || true
 case "$cmd" in
-    run)   deps; build; node_tools; exec "$PY" t/harness/qnft_stack.py serve ;;
-    test)  deps; build; node_tools; run_tests "$@" ;;
-    build) deps; build ;;
+    run)   deps; node_tools; build; exec "$PY" t/harness/qnft_stack.py serve ;;
+    test)  deps; node_tools; build; run_tests "$@" ;;
+    build) deps; node_tools; build ;;
     sanitize) deps; node_tools; sanitize ;;
-    *)     sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *)     sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

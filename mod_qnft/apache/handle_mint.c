@@ -58,6 +58,8 @@ typedef struct {
     const char *signature;
     apr_int64_t last_valid;
     const char *standard;           /* "token2022" or "metaplex" */
+    int meta_written;               /* meta/<mint>.json is on disk ... */
+    int recorded;                   /* ... and a row (nfts or mint_prepared) names it */
 } mint_job;
 
 static const char *standard_name(const qnft_srv_conf *c)
@@ -422,7 +424,22 @@ static int write_metadata(mint_ctx *m, mint_job *j, const char *creator)
     if (rv != APR_SUCCESS) {
         return qnft_respond_storage_error(r, rv, "write the NFT metadata");
     }
+    j->meta_written = 1;
     return OK;
+}
+
+/* A request that ends before a row names its metadata leaves no file:
+ * refused payers, RPC failures and lost races would otherwise fill meta/. */
+static void forget_metadata(mint_ctx *m, const mint_job *j)
+{
+    const char *path = apr_pstrcat(m->r->pool, m->conf->storage_dir, "/" QNFT_AREA_META "/",
+                                   j->mint, ".json", NULL);
+    apr_status_t rv = apr_file_remove(path, m->r->pool);
+
+    if (rv != APR_SUCCESS && !APR_STATUS_IS_ENOENT(rv)) {
+        qnft_log_rerror(APLOG_WARNING, rv, m->r, QNFTLOGNO(01616)
+                      "mint: removing the unused metadata of %s failed", j->mint);
+    }
 }
 
 /* Blockhash, rent and the payer's balance; then the transaction. */
@@ -578,6 +595,7 @@ static int record_pending(mint_ctx *m, mint_job *j, int *replayed)
     if (st != QNFT_DB_OK) {
         return db_failed(m, st, err, "recording the pending mint");
     }
+    j->recorded = 1;
     return OK;
 }
 
@@ -723,6 +741,7 @@ static int new_mint(mint_ctx *m, mint_job *j)
         int handled;
         return replay_if_known(m, j, &handled);
     }
+    j->recorded = 1;
     /* replayed but ours: our insert committed just before a lost
      * connection, and the retry met it; the transaction still has to go */
     return send_and_confirm(m, j);
@@ -780,6 +799,7 @@ static int prepare_for_wallet(mint_ctx *m, mint_job *j)
     if (st != QNFT_DB_OK) {
         return db_failed(m, st, err, "keeping the prepared transaction");
     }
+    j->recorded = 1;
     return qnft_respond_json(r, HTTP_OK, qnft_json_pooled(r->pool, json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:O, s:s}",
         "status", "prepared",
@@ -822,10 +842,13 @@ static int mint_request(mint_ctx *m)
     }
     j.standard = standard_name(m->conf);
     rc = new_mint(m, &j);
-    if (rc != OK || j.server_signs) {
-        return rc;
+    if (rc == OK && !j.server_signs) {
+        rc = prepare_for_wallet(m, &j);
     }
-    return prepare_for_wallet(m, &j);
+    if (j.meta_written && !j.recorded) {
+        forget_metadata(m, &j);
+    }
+    return rc;
 }
 
 /* ---- relaying a wallet-signed transaction ---------------------------------- */
@@ -980,6 +1003,9 @@ int qnft_mint_handler(request_rec *r)
             return qnft_db_respond(r, QNFT_DB_DOWN);
         }
         return answer_state(&m, last, 1, 0);
+    }
+    if (strcmp(last, "mint_nft") && strcmp(last, "submit")) {
+        return qnft_respond_method(r, "GET");        /* .../mint_nft/<mint> is read-only */
     }
     if (r->method_number != M_POST) {
         return qnft_respond_method(r, "POST");

@@ -28,8 +28,10 @@ int qnft_studio_handler(request_rec *r)
     for (i = 0; i < QNFT_STYLE_COUNT; i++) {
         json_array_append_new(styles, json_string(qnft_style_name((qnft_style)i)));
     }
-    body = qnft_json_pooled(r->pool, json_pack("{s:s, s:o, s:s, s:b, s:b, s:s, s:s, s:I, s:I, s:s}",
+    body = qnft_json_pooled(r->pool, json_pack(
+        "{s:s, s:s, s:o, s:s, s:b, s:b, s:s, s:s, s:I, s:I, s:s}",
         "status", "success",
+        "public_url", qnft_public_base(r),
         "styles", styles,
         "default_style", qnft_style_name(QNFT_STYLE_DEFAULT),
         "server_signing", c->solana_rpc && c->signer,

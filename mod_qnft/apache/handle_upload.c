@@ -256,6 +256,12 @@ static int check_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf,
                                   " pixels are accepted.", info->width, info->height,
                                   conf->image_max_pixels);
     }
+    if (info->type == QNFT_IMG_WEBP && info->animated) {
+        /* libgd decodes still WebP only: refused now, not at every GIF */
+        return qnft_respond_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_type",
+                                  "Animated WebP is not supported; send a still image (PNG, "
+                                  "JPEG, WebP) or a GIF.");
+    }
     return OK;
 }
 

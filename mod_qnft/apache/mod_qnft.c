@@ -197,6 +197,47 @@ static void qnft_child_init(apr_pool_t *pchild, server_rec *s)
     qnft_db_check_schema(pchild, s);
 }
 
+/* The endpoints are URL space, not files. pre_translate_name already sees
+ * the <Location> configuration (SetHandler) of the request:
+ * - DONE there keeps httpd from decoding the path, so a %2F or %00 in an
+ *   id reaches the endpoint, which refuses it as a malformed id with its
+ *   own JSON 400 (httpd would answer an HTML 404); ids are made of
+ *   unreserved characters, which httpd decodes anyway;
+ * - the note it leaves lets translate_name and map_to_storage skip the
+ *   file system, as mod_proxy does: a 4 KB image id would otherwise be
+ *   mapped under DocumentRoot and refused with an HTML 403 and an
+ *   error-level "File name too long". */
+#define ENDPOINT_NOTE "qnft-endpoint"
+
+static int qnft_pre_translate_name(request_rec *r)
+{
+    core_dir_config *d = ap_get_core_module_config(r->per_dir_config);
+    const char *handler, *err = NULL;
+
+    if (d->expr_handler) {
+        handler = ap_expr_str_exec(r, d->expr_handler, &err);
+        if (handler && !err && !strncmp(handler, "qnft-", 5)) {
+            apr_table_setn(r->notes, ENDPOINT_NOTE, "1");
+            return DONE;
+        }
+    }
+    return DECLINED;
+}
+
+static int qnft_translate_name(request_rec *r)
+{
+    if (!apr_table_get(r->notes, ENDPOINT_NOTE)) {
+        return DECLINED;
+    }
+    r->filename = apr_pstrcat(r->pool, "qnft:", r->uri, NULL);    /* no file behind it */
+    return OK;
+}
+
+static int qnft_map_to_storage(request_rec *r)
+{
+    return apr_table_get(r->notes, ENDPOINT_NOTE) ? OK : DECLINED;
+}
+
 /* 16 characters of base64url from 12 random bytes. */
 static const char *make_request_id(apr_pool_t *p)
 {
@@ -219,13 +260,15 @@ const char *qnft_request_id(request_rec *r)
     request_rec *top = r;
     const char *id;
 
-    while (top->main) {
-        top = top->main;
+    /* one id for a request, its subrequests and its internal redirects */
+    while (top->main || top->prev) {
+        top = top->main ? top->main : top->prev;
     }
     if (!top->log_id) {
         id = apr_table_get(top->subprocess_env, "UNIQUE_ID");
         top->log_id = id ? id : make_request_id(top->pool);
     }
+    r->log_id = top->log_id;
     return top->log_id;
 }
 
@@ -254,10 +297,14 @@ static void qnft_register_hooks(apr_pool_t *p)
     ap_hook_handler(qnft_listing_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(qnft_mint_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(qnft_chart_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_translate_name(qnft_pre_translate_name, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_translate_name(qnft_translate_name, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_map_to_storage(qnft_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(qnft_studio_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(qnft_metrics_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_log_transaction(qnft_metrics_log, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_generate_log_id(qnft_generate_log_id, NULL, NULL, APR_HOOK_REALLY_LAST);
+    /* after mod_unique_id (MIDDLE), before core's own (REALLY_LAST) */
+    ap_hook_generate_log_id(qnft_generate_log_id, NULL, NULL, APR_HOOK_LAST);
     APR_OPTIONAL_HOOK(ap, status_hook, qnft_metrics_status, NULL, NULL, APR_HOOK_MIDDLE);
 }
 

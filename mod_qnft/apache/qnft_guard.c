@@ -17,12 +17,14 @@
 #include <http_protocol.h>
 #include <http_config.h>
 #include <http_log.h>
+#include <http_vhost.h>
 #include <util_mutex.h>
 
 #include "apache/mod_qnft.h"
 #include "apache/qnft_guard.h"
 #include "apache/qnft_metrics.h"
 #include "apache/qnft_respond.h"
+#include "util/qnft_digest.h"
 
 #define RATE_MUTEX "qnft-ratelimit"
 #define RATE_CACHE_ID "qnft-ratelimit"
@@ -64,21 +66,40 @@ const char *qnft_origin_of(apr_pool_t *p, const char *url)
     return origin;
 }
 
-/* Origins allowed to write: the request's own (scheme and Host as the
- * browser sent them), QNFTPublicURL's, and QNFTAllowedOrigins. */
+/* The port to compare with the virtual host's: a ServerName without a
+ * port (port 0) names the host on whatever port it is reached. */
+static apr_port_t own_port(request_rec *r, const apr_uri_t *u)
+{
+    if (!r->server->port) {
+        return 0;
+    }
+    return u->port_str ? u->port : apr_uri_port_of_scheme(u->scheme);
+}
+
+/* Origins allowed to write: QNFTPublicURL's, else the request's own when
+ * its Host is a name of this virtual host (ServerName, ServerAlias): a
+ * Host of any other name may be a DNS-rebinding page posing as us. Then
+ * QNFTAllowedOrigins. */
 static int origin_allowed(request_rec *r, const char *origin)
 {
     const qnft_srv_conf *c = qnft_srv_config(r->server);
     const char *host = apr_table_get(r->headers_in, "Host");
     const char *own;
+    apr_uri_t u;
     int i;
 
-    if (host && (own = qnft_origin_of(r->pool, apr_pstrcat(r->pool, ap_http_scheme(r), "://",
-                                                          host, NULL)))
-        && !strcmp(origin, own)) {
-        return 1;
+    if (c->public_url) {
+        own = qnft_origin_of(r->pool, c->public_url);
+        if (own && !strcmp(origin, own)) {
+            return 1;
+        }
     }
-    if (c->public_url && (own = qnft_origin_of(r->pool, c->public_url)) && !strcmp(origin, own)) {
+    else if (host && r->hostname
+             && (own = qnft_origin_of(r->pool, apr_pstrcat(r->pool, ap_http_scheme(r), "://",
+                                                            host, NULL)))
+             && !strcmp(origin, own)
+             && apr_uri_parse(r->pool, own, &u) == APR_SUCCESS
+             && ap_matches_request_vhost(r, r->hostname, own_port(r, &u))) {
         return 1;
     }
     for (i = 0; c->allowed_origins && i < c->allowed_origins->nelts; i++) {
@@ -155,28 +176,35 @@ static int over_limit(request_rec *r, qnft_area area, const qnft_rate_rule *rule
 {
     apr_interval_time_t interval = apr_time_from_sec(rule->period) / rule->count;
     apr_interval_time_t tolerance = apr_time_from_sec(rule->period) - interval;
-    const char *key = apr_psprintf(r->pool, "%s|%s|%s", qnft_area_names[area],
-                                   r->server->server_hostname ? r->server->server_hostname : "",
-                                   client_key(r));
+    const char *id = apr_pstrcat(r->pool, qnft_area_names[area], "|", client_key(r), NULL);
+    unsigned char digest[QNFT_SHA256_LEN], key[16];
     unsigned char buf[8];
     unsigned int len = sizeof(buf);
     apr_time_t now = apr_time_now(), tat = now;
     apr_status_t rv;
     int i, over = 0;
 
+    /* A short, fixed-size key with uniform bytes: shmcb picks its
+     * sub-cache from the first byte, memcache and redis limit key sizes. */
+    qnft_sha256_once(id, strlen(id), digest);
+    memcpy(key, digest, sizeof(key));
     if (cache_mutex && (rv = apr_global_mutex_lock(cache_mutex)) != APR_SUCCESS) {
         qnft_log_rerror(APLOG_WARNING, rv, r, QNFTLOGNO(01901)
                       "rate limit: cannot lock the cache; request let through");
         return 0;
     }
-    if (cache_provider->retrieve(cache, r->server, (const unsigned char *)key,
-                                 (unsigned int)strlen(key), buf, &len, r->pool) == APR_SUCCESS
-        && len == sizeof(buf)) {
+    if (cache_provider->retrieve(cache, r->server, key, sizeof(key), buf, &len, r->pool)
+        == APR_SUCCESS && len == sizeof(buf)) {
         apr_uint64_t v = 0;
         for (i = 0; i < 8; i++) {
             v = (v << 8) | buf[i];
         }
-        tat = (apr_time_t)v > now ? (apr_time_t)v : now;
+        tat = (apr_time_t)v;
+        /* before now: the bucket is full; beyond a period ahead: the clock
+         * went back, and nobody should wait for that */
+        if (tat < now || tat - now > apr_time_from_sec(rule->period)) {
+            tat = now;
+        }
     }
     if (tat - now > tolerance) {
         *wait = tat - tolerance - now;
@@ -187,12 +215,14 @@ static int over_limit(request_rec *r, qnft_area area, const qnft_rate_rule *rule
         for (i = 7; i >= 0; i--, v >>= 8) {
             buf[i] = (unsigned char)(v & 0xff);
         }
-        rv = cache_provider->store(cache, r->server, (const unsigned char *)key,
-                                   (unsigned int)strlen(key), tat + interval, buf, sizeof(buf),
+        /* one second more: memcache and redis count expiry in whole
+         * seconds and refuse an entry that would expire at once */
+        rv = cache_provider->store(cache, r->server, key, sizeof(key),
+                                   tat + interval + apr_time_from_sec(1), buf, sizeof(buf),
                                    r->pool);
         if (rv != APR_SUCCESS) {
-            qnft_log_rerror(APLOG_INFO, rv, r, QNFTLOGNO(01902)
-                          "rate limit: storing the client's state failed");
+            qnft_log_rerror(APLOG_WARNING, rv, r, QNFTLOGNO(01902)
+                          "rate limit: storing the client's state failed; request let through");
         }
     }
     if (cache_mutex) {
@@ -217,7 +247,8 @@ int qnft_guard(request_rec *r, qnft_area area, int flags)
         }
         qnft_metrics_rate_limited(area);
         r->connection->keepalive = AP_CONN_CLOSE;
-        apr_table_setn(r->headers_out, "Retry-After", apr_off_t_toa(r->pool, secs));
+        apr_table_setn(r->headers_out, "Retry-After",
+                       apr_psprintf(r->pool, "%" APR_INT64_T_FMT, secs));
         return qnft_respond_error(r, HTTP_TOO_MANY_REQUESTS, "rate_limited",
                                   "Too many %s requests from your address; try again in %"
                                   APR_INT64_T_FMT " s.", qnft_area_names[area], secs);
@@ -311,13 +342,13 @@ int qnft_guard_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
                      "QNFTRateLimitCache: %s", err);
         return !OK;
     }
-    if (cache_provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
-        rv = ap_global_mutex_create(&cache_mutex, NULL, RATE_MUTEX, NULL, s, pconf, 0);
-        if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, QNFTLOGNO(00011)
-                         "rate limits: cannot create the cache mutex");
-            return !OK;
-        }
+    /* Always: even where the provider is safe across processes, the read
+     * and the write of one check must not interleave with another's. */
+    rv = ap_global_mutex_create(&cache_mutex, NULL, RATE_MUTEX, NULL, s, pconf, 0);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, QNFTLOGNO(00011)
+                     "rate limits: cannot create the cache mutex");
+        return !OK;
     }
     rv = cache_provider->init(cache, RATE_CACHE_ID, &hints, s, pconf);
     if (rv != APR_SUCCESS) {

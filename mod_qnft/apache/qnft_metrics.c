@@ -19,9 +19,21 @@ static const char *const endpoints[] = {
 };
 #define N_ENDPOINTS (sizeof(endpoints) / sizeof(endpoints[0]))
 
-/* Histogram bounds in seconds; one more bucket catches the rest. */
-static const double render_bounds[] = { 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 60 };
-static const double call_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+/* Histogram bounds in seconds, as numbers and as Prometheus writes them;
+ * one more bucket catches the rest. */
+typedef struct {
+    double value;
+    const char *text;
+} bound;
+
+static const bound render_bounds[] = {
+    { 0.05, "0.05" }, { 0.1, "0.1" }, { 0.25, "0.25" }, { 0.5, "0.5" }, { 1, "1" },
+    { 2.5, "2.5" }, { 5, "5" }, { 10, "10" }, { 20, "20" }, { 60, "60" }
+};
+static const bound call_bounds[] = {
+    { 0.005, "0.005" }, { 0.01, "0.01" }, { 0.025, "0.025" }, { 0.05, "0.05" }, { 0.1, "0.1" },
+    { 0.25, "0.25" }, { 0.5, "0.5" }, { 1, "1" }, { 2.5, "2.5" }, { 5, "5" }, { 10, "10" }
+};
 #define N_RENDER (sizeof(render_bounds) / sizeof(render_bounds[0]))
 #define N_CALL (sizeof(call_bounds) / sizeof(call_bounds[0]))
 #define MAX_BUCKETS 12
@@ -32,6 +44,11 @@ typedef struct {
     apr_uint64_t sum_us;
     apr_uint64_t failures;
 } histogram;
+
+/* Counters are shared by processes: their atomics must be real ones,
+ * not a lock that lives in each process. */
+_Static_assert(__atomic_always_lock_free(sizeof(apr_uint64_t), 0),
+               "64-bit atomics are not lock-free here");
 
 typedef struct {
     apr_uint64_t requests[N_ENDPOINTS];
@@ -68,13 +85,13 @@ int qnft_metrics_post_config(apr_pool_t *pconf, server_rec *s)
     return OK;
 }
 
-static void observe(histogram *h, const double *bounds, apr_size_t n,
+static void observe(histogram *h, const bound *bounds, apr_size_t n,
                     apr_interval_time_t took, int failed)
 {
     double secs = (double)took / APR_USEC_PER_SEC;
     apr_size_t i = 0;
 
-    while (i < n && secs > bounds[i]) {
+    while (i < n && secs > bounds[i].value) {
         i++;
     }
     ADD(h->bucket[i], 1);
@@ -131,7 +148,13 @@ int qnft_metrics_log(request_rec *r)
 {
     apr_size_t i;
 
-    if (!shared || !r->handler || strncmp(r->handler, "qnft-", 5) || r->main) {
+    if (!shared || r->main) {
+        return DECLINED;
+    }
+    while (r->next) {      /* an internal redirect: the answer is the last one's */
+        r = r->next;
+    }
+    if (!r->handler || strncmp(r->handler, "qnft-", 5)) {
         return DECLINED;
     }
     for (i = 0; i < N_ENDPOINTS; i++) {
@@ -157,7 +180,7 @@ static void header(request_rec *r, const char *name, const char *type, const cha
 }
 
 static void histogram_out(request_rec *r, const char *name, const char *help,
-                          histogram *h, const double *bounds, apr_size_t n)
+                          histogram *h, const bound *bounds, apr_size_t n)
 {
     apr_uint64_t cum = 0;
     apr_size_t i;
@@ -165,12 +188,13 @@ static void histogram_out(request_rec *r, const char *name, const char *help,
     header(r, name, "histogram", help);
     for (i = 0; i < n; i++) {
         cum += GET(h->bucket[i]);
-        ap_rprintf(r, "%s_bucket{le=\"%g\"} %" APR_UINT64_T_FMT "\n", name, bounds[i], cum);
+        ap_rprintf(r, "%s_bucket{le=\"%s\"} %" APR_UINT64_T_FMT "\n", name, bounds[i].text, cum);
     }
     cum += GET(h->bucket[n]);
     ap_rprintf(r, "%s_bucket{le=\"+Inf\"} %" APR_UINT64_T_FMT "\n", name, cum);
     ap_rprintf(r, "%s_sum %.6f\n", name, (double)GET(h->sum_us) / APR_USEC_PER_SEC);
-    ap_rprintf(r, "%s_count %" APR_UINT64_T_FMT "\n", name, GET(h->count));
+    /* the buckets' total, so +Inf and _count agree even mid-update */
+    ap_rprintf(r, "%s_count %" APR_UINT64_T_FMT "\n", name, cum);
 }
 
 /* What the database holds: NFTs by state and active listings. 0 when the
@@ -217,13 +241,13 @@ static void database_out(request_rec *r)
 }
 
 static void per_endpoint(request_rec *r, const char *name, const char *help,
-                         apr_uint64_t *values, const char *extra)
+                         apr_uint64_t *values)
 {
     apr_size_t i;
     header(r, name, "counter", help);
     for (i = 0; i < N_ENDPOINTS; i++) {
-        ap_rprintf(r, "%s{endpoint=\"%s\"%s} %" APR_UINT64_T_FMT "\n", name, endpoints[i],
-                   extra, GET(values[i]));
+        ap_rprintf(r, "%s{endpoint=\"%s\"} %" APR_UINT64_T_FMT "\n", name, endpoints[i],
+                   GET(values[i]));
     }
 }
 
@@ -252,7 +276,7 @@ int qnft_metrics_handler(request_rec *r)
     ap_rprintf(r, "qnft_start_time_seconds %" APR_TIME_T_FMT "\n",
                apr_time_sec(shared->started));
     per_endpoint(r, "qnft_requests_total", "Requests answered, by endpoint.",
-                 shared->requests, "");
+                 shared->requests);
     header(r, "qnft_errors_total", "counter", "Error answers, by endpoint and class.");
     {
         apr_size_t i;

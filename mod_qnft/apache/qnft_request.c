@@ -1,5 +1,6 @@
 #include <string.h>
 #include <apr_strings.h>
+#include <apr_lib.h>
 #include <http_protocol.h>
 
 #include "apache/mod_qnft.h"
@@ -9,6 +10,42 @@
 
 /* Requests are small flat objects; deeper nesting is an attack. */
 #define JSON_MAX_DEPTH 8
+
+/* The parameters after "application/json": a charset, if named, must be
+ * UTF-8 (a UTF-16 body would otherwise be misread, not refused). */
+static int charset_is_utf8(apr_pool_t *p, const char *params)
+{
+    char *copy = apr_pstrdup(p, params), *last = NULL, *param;
+
+    for (param = apr_strtok(copy, ";", &last); param; param = apr_strtok(NULL, ";", &last)) {
+        char *eq = strchr(param, '='), *name = param, *value;
+        if (!eq) {
+            continue;
+        }
+        *eq = '\0';
+        value = eq + 1;
+        while (apr_isspace(*name)) {
+            name++;
+        }
+        apr_collapse_spaces(name, name);
+        if (strcasecmp(name, "charset")) {
+            continue;
+        }
+        apr_collapse_spaces(value, value);
+        if (*value == '"') {
+            apr_size_t n = strlen(value);
+            if (n < 2 || value[n - 1] != '"') {
+                return 0;
+            }
+            value[n - 1] = '\0';
+            value++;
+        }
+        if (strcasecmp(value, "utf-8") && strcasecmp(value, "utf8")) {
+            return 0;
+        }
+    }
+    return 1;
+}
 
 int qnft_read_json(request_rec *r, apr_size_t max, json_t **obj)
 {
@@ -23,6 +60,10 @@ int qnft_read_json(request_rec *r, apr_size_t max, json_t **obj)
         || (ctype[16] && ctype[16] != ';' && ctype[16] != ' ')) {
         return qnft_respond_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_content_type",
                                   "Send the request as application/json.");
+    }
+    if (!charset_is_utf8(r->pool, ctype + 16)) {
+        return qnft_respond_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_content_type",
+                                  "JSON is read as UTF-8 only (RFC 8259).");
     }
     {
         const char *clen = apr_table_get(r->headers_in, "Content-Length");

@@ -337,8 +337,13 @@ static qnft_probe_status probe_gif(const unsigned char *b, apr_size_t len,
             if (d[8] & 0x80)            /* local colour table */
                 pos += (apr_size_t)3 << ((d[8] & 7) + 1);
             pos += 10 + 1;              /* descriptor + LZW min code size */
-            if (pos > len || !gif_skip_subblocks(b, len, &pos))
+            if (pos <= len && frames == 1 && (b[pos - 1] < 2 || b[pos - 1] > 8))
+                out->cut = 1;           /* no GIF encoder writes such a code size */
+            if (pos > len || !gif_skip_subblocks(b, len, &pos)) {
+                if (frames == 1)
+                    out->cut = 1;
                 break;
+            }
         } else if (c == 0x21) {         /* extension: introducer, label */
             pos += 2;
             if (pos > len || !gif_skip_subblocks(b, len, &pos))
@@ -502,6 +507,7 @@ qnft_probe_status qnft_img_probe(const unsigned char *buf, apr_size_t len,
     info->height = 0;
     info->orientation = 1;
     info->animated = 0;
+    info->cut = 0;
 
     if (len == 0)
         return QNFT_PROBE_UNSUPPORTED;

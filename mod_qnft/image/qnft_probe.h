@@ -30,6 +30,8 @@ typedef struct {
     apr_uint32_t height;
     int orientation;          /* JPEG EXIF orientation 1..8; 1 when absent or not JPEG */
     int animated;             /* GIF with more than one image / animated WebP, when known */
+    int cut;                  /* GIF: the first image's data is damaged or runs past the
+                               * end of buf (decoders show the rest blank) */
 } qnft_img_info;
 
 /* Smallest number of leading bytes qnft_img_sniff needs. */

@@ -71,6 +71,16 @@ def test_same_origin_upload_passes(env):
         assert r.status_code == 200, r.text
 
 
+def test_a_rebound_name_is_not_our_origin(env):
+    """DNS rebinding: a page of another name that resolves to this server
+    sends Host and Origin that agree with each other, but the name is not
+    a ServerName or ServerAlias of ours."""
+    port = env.httpd.port
+    h = dict(UPLOAD_HEADERS, Host="rebind.example:%d" % port,
+             Origin="http://rebind.example:%d" % port)
+    assert_error(upload(env.url, h), 403, "cross_origin")
+
+
 @pytest.mark.parametrize("path", ["/mint_nft", "/mint_nft/submit", "/marketplace/listings",
                                   "/marketplace/listings/1/delist"])
 def test_cross_site_json_writes_are_403_before_anything(env, path):
@@ -212,6 +222,7 @@ def test_studio_tells_the_pages_what_this_server_offers(env):
     assert s["mint_fee_lamports"] == 20000000
     assert s["upload_max_bytes"] == 10 * 1024 * 1024
     assert s["csrf_header"] == "X-Requested-With"
+    assert s["public_url"] == env.url          # what signed listing texts must name
     assert "signer" not in r.text.lower() or "key" not in r.text.lower()
     assert_error(requests.post(env.url + "/studio"), 405, "method_not_allowed")
 
@@ -257,7 +268,9 @@ def test_metrics_count_requests_errors_and_what_the_database_holds(env):
     assert after["qnft_listings_active"] == int(
         env.pg.psql("SELECT count(*) FROM listings WHERE status = 'listed'"))
     assert after["qnft_db_up"] == 1
-    # histograms are cumulative and end with +Inf == count
+    # histograms: Prometheus's own spelling of the bounds, cumulative, +Inf == count
+    assert 'qnft_rpc_seconds_bucket{le="0.005"}' in after
+    assert 'qnft_gif_render_seconds_bucket{le="0.05"}' in after
     for h in ("qnft_gif_render_seconds", "qnft_rpc_seconds", "qnft_price_source_seconds"):
         buckets = [v for k, v in after.items() if k.startswith(h + "_bucket")]
         assert buckets == sorted(buckets)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include <gd.h>
+#include <zlib.h>
 
 #include "qnft_unit.h"
 #include "image/qnft_decode.h"
@@ -16,6 +17,7 @@ static apr_pool_t *pool;
 static void setup(void)
 {
     apr_pool_create(&pool, NULL);
+    qnft_decode_init();     /* as post_config does: libgd's messages reach qnft_decode */
 }
 
 static void teardown(void)
@@ -405,6 +407,109 @@ START_TEST(test_decode_refuses_chunks_beyond_the_data)
 }
 END_TEST
 
+/* A noisy test picture through libgd's own encoders. */
+static gdImagePtr noisy(int w, int h)
+{
+    gdImagePtr im = gdImageCreateTrueColor(w, h);
+    unsigned int seed = 7;
+    int x, y;
+    for (y = 0; y < h; y++) {
+        for (x = 0; x < w; x++) {
+            seed = seed * 1103515245u + 12345u;
+            gdImageSetPixel(im, x, y, gdTrueColor((int)(seed >> 24), x * 4 % 256, y * 4 % 256));
+        }
+    }
+    return im;
+}
+
+static void png_chunk(buf *b, const char *type, const unsigned char *data, apr_size_t n)
+{
+    unsigned char hdr[8], crc[4];
+    uLong c = crc32(0, (const Bytef *)type, 4);
+    hdr[0] = (unsigned char)(n >> 24); hdr[1] = (unsigned char)(n >> 16);
+    hdr[2] = (unsigned char)(n >> 8); hdr[3] = (unsigned char)n;
+    memcpy(hdr + 4, type, 4);
+    c = crc32(c, data, (uInt)n);
+    crc[0] = (unsigned char)(c >> 24); crc[1] = (unsigned char)(c >> 16);
+    crc[2] = (unsigned char)(c >> 8); crc[3] = (unsigned char)c;
+    buf_write(b, hdr, 8);
+    buf_write(b, data, n);
+    buf_write(b, crc, 4);
+}
+
+/* A 100x100 grey PNG whose one zlib stream carries extra bytes of zeros
+ * after the rows. */
+static buf png_with_extra(apr_size_t extra)
+{
+    static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+    static const unsigned char ihdr[13] = { 0, 0, 0, 100, 0, 0, 0, 100, 8, 0, 0, 0, 0 };
+    apr_size_t raw_len = 101 * 100 + extra;
+    unsigned char *raw = apr_pcalloc(pool, raw_len);
+    uLongf zlen = compressBound((uLong)raw_len);
+    unsigned char *z = apr_palloc(pool, zlen);
+    buf b = { 0 };
+    ck_assert_int_eq(compress2(z, &zlen, raw, (uLong)raw_len, 9), Z_OK);
+    buf_write(&b, sig, 8);
+    png_chunk(&b, "IHDR", ihdr, 13);
+    png_chunk(&b, "IDAT", z, zlen);
+    png_chunk(&b, "IEND", (const unsigned char *)"", 0);
+    return b;
+}
+
+START_TEST(test_decode_refuses_inflate_bombs)
+{
+    /* found by test_hostile.py: libpng inflates all image data, needed or
+     * not; 2 MB of compressed zeros behind a 100x100 picture cost 6 s */
+    qnft_rgb *rgb;
+    qnft_img_info info;
+    buf fine = png_with_extra(0), bomb = png_with_extra((apr_size_t)32 << 20);
+
+    ck_assert_int_eq(qnft_decode(pool, fine.data, fine.len, 1000000, 64, &rgb, &info),
+                     QNFT_DECODE_OK);
+    /* refused once the stream yields more than the rows, not after 32 MB */
+    ck_assert_int_eq(qnft_decode(pool, bomb.data, bomb.len, 1000000, 64, &rgb, &info),
+                     QNFT_DECODE_CORRUPT);
+}
+END_TEST
+
+START_TEST(test_decode_refuses_cut_images)
+{
+    /* found by test_hostile.py: libgd shows a GIF cut inside its LZW data,
+     * or with an impossible LZW code size, as a partly blank picture, and
+     * with warnings off libjpeg fills a cut scan with grey */
+    gdImagePtr im = noisy(64, 64);
+    int glen = 0, jlen = 0;
+    unsigned char *gif = gdImageGifPtr(im, &glen), *jpeg = gdImageJpegPtr(im, &jlen, 90);
+    unsigned char *patched = apr_pmemdup(pool, gif, (apr_size_t)glen);
+    apr_size_t lzw;
+    qnft_rgb *rgb;
+    qnft_img_info info;
+
+    ck_assert_int_eq(qnft_decode(pool, gif, (apr_size_t)glen, 1000000, 64, &rgb, &info),
+                     QNFT_DECODE_OK);
+    ck_assert_int_eq(qnft_decode(pool, gif, (apr_size_t)glen * 2 / 3, 1000000, 64, &rgb, &info),
+                     QNFT_DECODE_CORRUPT);
+    /* libgd writes a global palette of 256 entries: the image descriptor
+     * follows it, then the LZW minimum code size */
+    lzw = 13 + 3 * 256;
+    while (patched[lzw] != 0x2C) {
+        lzw++;
+    }
+    lzw += 10;
+    ck_assert_int_eq(patched[lzw], 8);
+    patched[lzw] = 12;
+    ck_assert_int_eq(qnft_decode(pool, patched, (apr_size_t)glen, 1000000, 64, &rgb, &info),
+                     QNFT_DECODE_CORRUPT);
+    ck_assert_int_eq(qnft_decode(pool, jpeg, (apr_size_t)jlen, 1000000, 64, &rgb, &info),
+                     QNFT_DECODE_OK);
+    ck_assert_int_eq(qnft_decode(pool, jpeg, (apr_size_t)jlen * 3 / 5, 1000000, 64, &rgb, &info),
+                     QNFT_DECODE_CORRUPT);
+    gdFree(gif);
+    gdFree(jpeg);
+    gdImageDestroy(im);
+}
+END_TEST
+
 START_TEST(test_caption)
 {
     const char *lines[3];
@@ -448,6 +553,8 @@ Suite *qnft_suite_render(void)
     tcase_add_test(tc, test_fit_downscales_by_area);
     tcase_add_test(tc, test_orientation);
     tcase_add_test(tc, test_decode_refuses_chunks_beyond_the_data);
+    tcase_add_test(tc, test_decode_refuses_inflate_bombs);
+    tcase_add_test(tc, test_decode_refuses_cut_images);
     tcase_add_test(tc, test_caption);
     tcase_add_test(tc, test_style_names);
     suite_add_tcase(s, tc);
