@@ -23,6 +23,7 @@ DEB_PACKAGES=(
     python3 python3-pytest python3-requests python3-pil python3-cryptography
     curl ca-certificates wrk
     chromium
+    btrfs-progs
 )
 
 say() { printf '== %s\n' "$*"; }

@@ -45,24 +45,41 @@ let svm;
 let meta = { slot: 1, statuses: {} };   // signature -> {slot, err}
 const metaPath = args.state ? args.state + '.json' : null;
 
+// The snapshot and the statuses must change together: a chain killed between
+// writing one and the other would know a transaction's effects but not its
+// signature (or the reverse). So each save writes a new snapshot file, then
+// renames into place the meta file that names it: that rename is the commit.
 function load() {
-    if (args.state && fs.existsSync(args.state)) {
-        svm = LiteSVM.loadFromFile(args.state);
-        if (fs.existsSync(metaPath)) meta = JSON.parse(fs.readFileSync(metaPath, 'utf8'));
+    if (args.state && fs.existsSync(metaPath)) {
+        meta = JSON.parse(fs.readFileSync(metaPath, 'utf8'));
+    }
+    const snapshot = args.state && (meta.snapshot
+        ? path.join(path.dirname(args.state), meta.snapshot) : args.state);
+    if (snapshot && fs.existsSync(snapshot)) {
+        svm = LiteSVM.loadFromFile(snapshot);
     } else {
+        meta = { slot: 1, statuses: {} };
         svm = new LiteSVM().withTransactionHistory(100000n);
     }
 }
 
 function save() {
     if (!args.state) return;
-    // write-then-rename: a killed chain never leaves a torn snapshot
     const dir = path.dirname(args.state);
+    const base = path.basename(args.state);
     fs.mkdirSync(dir, { recursive: true });
-    svm.saveToFile(args.state + '.tmp');
-    fs.renameSync(args.state + '.tmp', args.state);
+    meta.gen = (meta.gen || 0) + 1;
+    meta.snapshot = base + '.' + meta.gen;
+    svm.saveToFile(path.join(dir, meta.snapshot));
     fs.writeFileSync(metaPath + '.tmp', JSON.stringify(meta));
     fs.renameSync(metaPath + '.tmp', metaPath);
+    // older snapshots (and the single file of earlier versions) are unused now
+    for (const f of fs.readdirSync(dir)) {
+        if ((f === base || /^\d+$/.test(f.slice(base.length + 1)) && f.startsWith(base + '.'))
+            && f !== meta.snapshot) {
+            fs.rmSync(path.join(dir, f), { force: true });
+        }
+    }
 }
 
 // Time passes: one slot per tick, as on a real cluster, so blockhashes age

@@ -265,12 +265,14 @@ static int check_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf,
     return OK;
 }
 
-/* Row first, file second: a failed insert leaves nothing behind, and a
- * committed file is never removed again (another request may share it). */
+/* Row first, file second: a refused insert leaves nothing behind, and a
+ * committed file is never removed again (another request may share it).
+ * An insert whose outcome is unknown keeps the file: never a row alone. */
 static int store_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf,
                        const char *id, const qnft_img_info *info, const char *name)
 {
     const char *args[5], *err = NULL;
+    apr_dbd_results_t *res = NULL;
     ap_dbd_t *db;
     qnft_db_status dst;
     apr_status_t rv;
@@ -287,7 +289,19 @@ static int store_image(request_rec *r, upload_ctx *u, const qnft_srv_conf *conf,
     args[2] = apr_psprintf(r->pool, "%u", info->width);
     args[3] = apr_psprintf(r->pool, "%u", info->height);
     args[4] = apr_off_t_toa(r->pool, qnft_store_size(u->writer));
-    dst = qnft_db_query(r, db, QNFT_SQL_IMAGE_INSERT, &nrows, 5, args, &err);
+    /* One round trip before the insert: a pooled connection that died with
+     * the database fails here (or is brought back), before anything is
+     * sent that could commit unseen. */
+    dst = qnft_db_select(r, db, QNFT_SQL_SCHEMA_VERSION, &res, 0, NULL, &err);
+    if (dst == QNFT_DB_OK) {
+        dst = qnft_db_query(r, db, QNFT_SQL_IMAGE_INSERT, &nrows, 5, args, &err);
+        /* Lost with the insert in flight, it may have committed: keep the
+         * file, so that such a row never names a missing file; if it did
+         * not commit, the client's retry brings the same bytes. */
+        if (dst == QNFT_DB_DOWN) {
+            qnft_store_commit(u->writer, name, &existed);
+        }
+    }
     if (dst != QNFT_DB_OK) {
         qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01203)
                       "upload: recording image %s failed: %s", id, err);
