@@ -120,12 +120,20 @@ static int refuse(request_rec *r, int status, const char *code, const char *mess
 
 /* Browsers send Origin with every cross-origin POST (and Referer when
  * Origin is withheld); a client that sends neither is not a browser
- * page, and cannot be driven by one. */
+ * page, and cannot be driven by one. A GET that writes (a GIF render) can
+ * be an <img> on any page, which sends no Origin and may withhold Referer,
+ * but browsers also say Sec-Fetch-Site, which no page can change: from
+ * another site, only a CORS request naming an allowed Origin may write. */
 static int check_csrf(request_rec *r, int flags)
 {
     const char *origin = apr_table_get(r->headers_in, "Origin");
+    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
     const char *seen = NULL;
 
+    if (!origin && site && strcasecmp(site, "same-origin") && strcasecmp(site, "none")) {
+        return refuse(r, HTTP_FORBIDDEN, "cross_origin",
+                      "Requests from another site may not change anything here.");
+    }
     if (origin) {
         seen = qnft_origin_of(r->pool, origin);
         if (!seen || strcasecmp(seen, origin)) {
@@ -176,7 +184,11 @@ static int over_limit(request_rec *r, qnft_area area, const qnft_rate_rule *rule
 {
     apr_interval_time_t interval = apr_time_from_sec(rule->period) / rule->count;
     apr_interval_time_t tolerance = apr_time_from_sec(rule->period) - interval;
-    const char *id = apr_pstrcat(r->pool, qnft_area_names[area], "|", client_key(r), NULL);
+    /* rules are per virtual host, so is the state: a lenient host must not
+     * reset a strict one's clock */
+    const char *id = apr_psprintf(r->pool, "%s|%s:%u|%s", qnft_area_names[area],
+                                  r->server->server_hostname ? r->server->server_hostname : "",
+                                  (unsigned)r->server->port, client_key(r));
     unsigned char digest[QNFT_SHA256_LEN], key[16];
     unsigned char buf[8];
     unsigned int len = sizeof(buf);
@@ -237,7 +249,7 @@ int qnft_guard(request_rec *r, qnft_area area, int flags)
     apr_interval_time_t wait = 0;
     int rc;
 
-    if (r->method_number != M_GET && (rc = check_csrf(r, flags)) != OK) {
+    if ((rc = check_csrf(r, flags)) != OK) {
         return rc;
     }
     if (rule->count > 0 && cache && over_limit(r, area, rule, &wait)) {

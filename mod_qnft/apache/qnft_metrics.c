@@ -144,26 +144,32 @@ void qnft_metrics_csrf_refused(void)
     }
 }
 
+/* After an internal redirect (an ErrorDocument for a body httpd refused)
+ * the endpoint is the first request's handler, the answer the last one's. */
 int qnft_metrics_log(request_rec *r)
 {
+    const request_rec *first = r, *last = r;
     apr_size_t i;
 
     if (!shared || r->main) {
         return DECLINED;
     }
-    while (r->next) {      /* an internal redirect: the answer is the last one's */
-        r = r->next;
+    while (first->prev) {
+        first = first->prev;
     }
-    if (!r->handler || strncmp(r->handler, "qnft-", 5)) {
+    while (last->next) {
+        last = last->next;
+    }
+    if (!first->handler || strncmp(first->handler, "qnft-", 5)) {
         return DECLINED;
     }
     for (i = 0; i < N_ENDPOINTS; i++) {
-        if (!strcmp(r->handler + 5, endpoints[i])) {
+        if (!strcmp(first->handler + 5, endpoints[i])) {
             ADD(shared->requests[i], 1);
-            if (r->status >= 500) {
+            if (last->status >= 500) {
                 ADD(shared->errors_5xx[i], 1);
             }
-            else if (r->status >= 400) {
+            else if (last->status >= 400) {
                 ADD(shared->errors_4xx[i], 1);
             }
             break;

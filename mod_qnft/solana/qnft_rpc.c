@@ -8,15 +8,14 @@
 
 #define RPC_MAX_DEPTH 32
 
-qnft_rpc_status qnft_rpc_call(const qnft_rpc *c, apr_pool_t *p, const char *method,
-                              json_t *params, json_t **result, qnft_rpc_error *err)
+static qnft_rpc_status exchange(const qnft_rpc *c, apr_pool_t *p, const char *method,
+                                json_t *params, json_t **result, qnft_rpc_error *err)
 {
     static const char *const headers[] = { "Content-Type: application/json", NULL };
     json_t *req = qnft_json_pooled(p, json_pack("{s:s, s:i, s:s}", "jsonrpc", "2.0", "id", 1,
                                                "method", method));
     qnft_http_response resp;
     qnft_http_status hs;
-    apr_time_t t0;
     const char *body, *perr = NULL;
     apr_size_t len;
     json_t *doc, *e;
@@ -25,12 +24,8 @@ qnft_rpc_status qnft_rpc_call(const qnft_rpc *c, apr_pool_t *p, const char *meth
     *result = NULL;
     json_object_set_new(req, "params", params ? params : json_array());
     body = qnft_json_dump(p, req, &len);
-    t0 = apr_time_now();
     hs = qnft_http_request(p, "POST", c->url, headers, body, len, c->timeout_ms,
                            c->max_bytes, &resp);
-    if (c->observe) {
-        c->observe(apr_time_now() - t0, hs != QNFT_HTTP_OK || resp.status != 200);
-    }
     switch (hs) {
     case QNFT_HTTP_OK:
         break;
@@ -73,6 +68,20 @@ qnft_rpc_status qnft_rpc_call(const qnft_rpc *c, apr_pool_t *p, const char *meth
     }
     *result = json_object_get(doc, "result");
     return QNFT_RPC_OK;
+}
+
+/* Observed once the answer is judged: an error object is a usable answer,
+ * a 200 that is not JSON-RPC is a failure. */
+qnft_rpc_status qnft_rpc_call(const qnft_rpc *c, apr_pool_t *p, const char *method,
+                              json_t *params, json_t **result, qnft_rpc_error *err)
+{
+    apr_time_t t0 = apr_time_now();
+    qnft_rpc_status st = exchange(c, p, method, params, result, err);
+
+    if (c->observe) {
+        c->observe(apr_time_now() - t0, st != QNFT_RPC_OK && st != QNFT_RPC_ERROR);
+    }
+    return st;
 }
 
 static qnft_rpc_status shape_error(apr_pool_t *p, const char *method, qnft_rpc_error *err)

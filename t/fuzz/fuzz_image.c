@@ -24,7 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     st = qnft_img_probe(d, n, &info);
     if (st == QNFT_PROBE_OK && (info.width == 0 || info.height == 0)) abort();
     (void)qnft_img_sniff(d, n);
-    /* what the GIF renderer does with an upload, at most 256x256 */
+    /* what the GIF renderer does with an upload: decode (at most 65536 pixels)
+     * and scale to at most 64 px a side, small to keep executions fast */
     if (st == QNFT_PROBE_OK && qnft_decode(p, d, n, 65536, 64, &rgb, &info) == QNFT_DECODE_OK) {
         if (rgb->w < 1 || rgb->h < 1 || rgb->w > 64 || rgb->h > 64) abort();
     }

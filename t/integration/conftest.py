@@ -25,6 +25,22 @@ def post_upload(url, headers=None, **kw):
     return requests.post(url, headers=h, **kw)
 
 
+def raw_http(port, data, half_close=False, timeout=10):
+    """Sends data byte for byte on a new connection and reads until the
+    server closes it; half_close: no more is sent after data."""
+    import socket
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        if half_close:
+            s.shutdown(socket.SHUT_WR)
+        answer = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return answer
+            answer += chunk
+
+
 ERROR_LINE = re.compile(r"\[[a-z_0-9]+:(error|crit|alert|emerg)\]")
 
 
@@ -85,13 +101,14 @@ def photos():
 
 def extra_server(env, directives):
     """Another httpd (one process) on the same database, chain and price
-    stand-in, with extra directives; the caller stops it."""
+    stand-in, with extra directives (@PORT@ in them is its port); the
+    caller stops it."""
     base = tempfile.mkdtemp(prefix="qnft-extra-")
     os.chmod(base, 0o755)
     h = qnft_stack.Httpd(base, env.pg.port, env.stack.build_dir,
                          chain_port=env.stack.chain.port, signer=env.stack.signer,
                          price_url=env.stack.prices.url)
     h.write(extra="StartServers 1\nServerLimit 1\nThreadsPerChild 16\nMaxRequestWorkers 16\n"
-                  + directives)
+                  + directives.replace("@PORT@", str(h.port)))
     h.start()
     return h

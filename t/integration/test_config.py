@@ -58,3 +58,20 @@ def test_bad_signer_keypair_fails_configtest(env, tmp_path):
     loose.chmod(0o644)
     rc, out = env.httpd.configtest(extra="QNFTSignerKeypair %s" % loose)
     assert rc != 0 and "QNFTSignerKeypair" in out, out
+
+
+def test_the_shipped_limits_without_mod_socache_shmcb_fail_configtest(env):
+    """conf/qnft.conf sets rate limits: a server without the shared cache
+    must hear so from configtest, not lose its limits silently."""
+    import re
+    text = env.httpd.render()
+    text = text.replace("LoadModule socache_shmcb_module", "#LoadModule socache_shmcb_module")
+    text = re.sub(r"(?m)^QNFTRateLimit \w+ off$", "", text)
+    path = env.httpd.root + "/noshmcb.conf"
+    with open(path, "w") as f:
+        f.write(text)
+    r = env.httpd._ctl("-t", conf=path)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0, out
+    assert "QNFTRateLimit needs the shared object cache 'shmcb'" in out, out
+    assert "mod_socache_shmcb" in out, out

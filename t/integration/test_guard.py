@@ -12,7 +12,7 @@ import pytest
 import requests
 
 import qnft_stack
-from conftest import UPLOAD_HEADERS, extra_server
+from conftest import UPLOAD_HEADERS, extra_server, raw_http
 
 EVIL = "https://evil.example"
 TINY_PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
@@ -53,6 +53,7 @@ def test_upload_without_the_csrf_header_is_403_and_stores_nothing(env):
     {"Origin": "https://127.0.0.1:%(port)d"},            # same host and port, other scheme
     {"Referer": EVIL + "/page.html"},                    # no Origin: the Referer decides
     {"Origin": "http://127.0.0.1:%(port)d/x"},           # not an origin at all
+    {"Sec-Fetch-Site": "cross-site"},                    # the browser says so, no Origin
 ])
 def test_cross_site_upload_is_403_and_stores_nothing(env, headers):
     h = dict(UPLOAD_HEADERS)
@@ -90,6 +91,43 @@ def test_cross_site_json_writes_are_403_before_anything(env, path):
     assert rows(env, "nfts") + rows(env, "listings") + rows(env, "mint_prepared") == n
 
 
+def gif_state(env):
+    return rows(env, "gifs"), env.stored("gifs")
+
+
+@pytest.fixture(scope="module")
+def tiny_image(env):
+    r = upload(env.url, UPLOAD_HEADERS)
+    assert r.status_code == 200, r.text
+    return r.json()["file_id"]
+
+
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "cross-site"},                    # <img src=...> on another site
+    {"Sec-Fetch-Site": "same-site"},                     # ... or on a sibling subdomain
+    {"Sec-Fetch-Site": "cross-site", "Referer": ""},     # referrerpolicy=no-referrer
+    {"Referer": EVIL + "/gallery.html"},                 # an older browser: the Referer
+    {"Origin": EVIL, "Sec-Fetch-Site": "cross-site"},    # fetch() from another site
+])
+def test_a_gif_render_from_another_site_is_403_and_writes_nothing(env, tiny_image, headers):
+    """GET /generate_gif writes a file and a row: a page elsewhere must not
+    make its visitors render GIFs (each from their own address, past the
+    rate limit)."""
+    h = {k: v for k, v in headers.items() if v}
+    before = gif_state(env)
+    r = requests.get(env.url + "/generate_gif/%s?style=noise" % tiny_image, headers=h)
+    assert_error(r, 403, "cross_origin")
+    assert gif_state(env) == before
+
+
+def test_a_gif_render_from_the_page_itself_or_the_address_bar_passes(env, tiny_image):
+    own = "http://127.0.0.1:%d" % env.httpd.port
+    for h in ({"Sec-Fetch-Site": "same-origin", "Referer": own + "/"},
+              {"Sec-Fetch-Site": "none"}, {}):
+        r = requests.get(env.url + "/generate_gif/%s" % tiny_image, headers=h)
+        assert r.status_code == 200, (h, r.text)
+
+
 def test_reads_ignore_the_origin(env):
     r = requests.get(env.url + "/marketplace/nfts?limit=1", headers={"Origin": EVIL})
     assert r.status_code == 200
@@ -121,6 +159,10 @@ def test_allowed_origins_and_the_public_url_may_write(env, guarded):
     r = requests.post(guarded.url + "/mint_nft", json={"image_id": "zz"},
                       headers={"Origin": "https://shop.example:444"})
     assert_error(r, 403, "cross_origin")
+    # a CORS request from an allowed site may render a GIF
+    r = requests.get(guarded.url + "/generate_gif/" + "0" * 64,
+                     headers={"Origin": "https://shop.example", "Sec-Fetch-Site": "cross-site"})
+    assert_error(r, 404, "image_not_found")
 
 
 # ---- rate limits ---------------------------------------------------------------
@@ -157,6 +199,26 @@ def test_rate_limit_is_shared_by_all_processes(env):
         assert codes.count(404) == 4 and codes.count(429) == 6, codes
         pids = children(h)
         assert len(pids) == 2, pids
+    finally:
+        h.stop()
+
+
+def test_each_virtual_host_keeps_its_own_rate_state(env):
+    """Rules are per virtual host; a lenient host's requests must not
+    reset a strict host's clock for the same client."""
+    h = extra_server(env, "<VirtualHost *:*>\n    ServerName strict.example\n"
+                          "    QNFTRateLimit gif 2/h\n</VirtualHost>\n"
+                          "<VirtualHost *:*>\n    ServerName lenient.example\n"
+                          "    QNFTRateLimit gif 1000/min\n</VirtualHost>\n")
+    try:
+        def gif(host):
+            return requests.get(h.url + "/generate_gif/" + "0" * 64,
+                                headers={"Host": host}).status_code
+        assert [gif("strict.example") for _ in range(2)] == [404, 404]
+        assert gif("lenient.example") == 404
+        assert gif("strict.example") == 429
+        assert [gif("lenient.example") for _ in range(5)] == [404] * 5
+        assert gif("strict.example") == 429
     finally:
         h.stop()
 
@@ -275,6 +337,65 @@ def test_metrics_count_requests_errors_and_what_the_database_holds(env):
         buckets = [v for k, v in after.items() if k.startswith(h + "_bucket")]
         assert buckets == sorted(buckets)
         assert after[h + '_bucket{le="+Inf"}'] == after[h + "_count"]
+
+
+def test_metrics_count_bodies_httpd_refused_under_their_endpoint(env):
+    """A broken chunked body is refused by httpd and answered through an
+    ErrorDocument (an internal redirect to a static file): it is still a
+    mint request that failed."""
+    before = metrics(env.url)
+    answer = raw_http(env.httpd.port,
+                      b"POST /mint_nft HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                      b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      b"zz\r\n{}\r\n0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+    assert b'"error": "bad_body"' in answer or b'"error":"bad_body"' in answer, answer
+    time.sleep(0.2)
+    after = metrics(env.url)
+    ep = 'qnft_requests_total{endpoint="mint"}'
+    err = 'qnft_errors_total{endpoint="mint",class="4xx"}'
+    assert after[ep] - before[ep] == 1
+    assert after[err] - before[err] == 1
+
+
+def test_rpc_answers_that_are_not_json_rpc_count_as_failures(env, photos):
+    """A node that answers 200 with something else than JSON-RPC is
+    failing, whatever the HTTP status says."""
+    import http.server
+    import threading
+
+    class NotRpc(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = b'{"jsonrpc": "2.0", "id": 1}'          # neither result nor error
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    node = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotRpc)
+    threading.Thread(target=node.serve_forever, daemon=True).start()
+    h = extra_server(env, "QNFTSolanaRPC http://127.0.0.1:%d\n" % node.server_address[1])
+    try:
+        data = open("%s/%s" % (photos, "camera.png"), "rb").read()
+        image = upload(h.url, UPLOAD_HEADERS, data).json()["file_id"]
+        gif = requests.get(h.url + "/generate_gif/%s" % image).json()["gif_id"]
+        env.expect_error(r"QNFT\d+: .*neither result nor error")
+        before = metrics(h.url)
+        r = requests.post(h.url + "/mint_nft", json={
+            "image_id": image, "gif_id": gif, "mint_type": "short",
+            "owner": "11111111111111111111111111111112", "sign": "wallet"})
+        assert_error(r, 502, r.json().get("error"))
+        after = metrics(h.url)
+        assert after["qnft_rpc_failures_total"] - before["qnft_rpc_failures_total"] == 1
+        assert after["qnft_rpc_seconds_count"] - before["qnft_rpc_seconds_count"] == 1
+    finally:
+        h.stop()
+        node.shutdown()
 
 
 def test_metrics_see_renders_rpc_and_price_calls(env, photos):

@@ -10,7 +10,7 @@ import zlib
 import pytest
 import requests
 from PIL import Image
-from conftest import post_upload
+from conftest import post_upload, raw_http
 
 PHOTOS = ["astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg",
           "hubble_deep_field.jpg", "no_time_for_that_tiny.gif"]
@@ -291,19 +291,11 @@ def test_non_image_is_refused_without_reading_the_rest(env):
 def test_incomplete_body_is_answered_in_json(env):
     body = (b"--bb\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.png\"\r\n\r\n"
             b"\x89PNG\r\n\x1a\n")
-    s = socket.create_connection(("127.0.0.1", env.httpd.port), timeout=10)
-    s.sendall(b"POST /upload_image HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-              b"X-Requested-With: t\r\n"
-              b"Content-Type: multipart/form-data; boundary=bb\r\n"
-              b"Content-Length: 5000\r\n\r\n" + body)
-    s.shutdown(socket.SHUT_WR)          # the promised rest never comes
-    resp = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        resp += chunk
-    s.close()
+    # the promised rest never comes
+    resp = raw_http(env.httpd.port, b"POST /upload_image HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"X-Requested-With: t\r\n"
+                    b"Content-Type: multipart/form-data; boundary=bb\r\n"
+                    b"Content-Length: 5000\r\n\r\n" + body, half_close=True)
     assert resp.startswith(b"HTTP/1.1 400"), resp[:200]
     assert b"application/json" in resp
     assert b'"error":"bad_body"' in resp
