@@ -58,12 +58,14 @@ deps() {
 # sync; `npm install` with the lock present installs the same versions.
 node_tools() {
     local p need=
-    for p in litesvm @solana/web3.js chart.js chartjs-adapter-date-fns playwright-core; do
+    for p in litesvm @solana/web3.js chart.js chartjs-adapter-date-fns @date-fns/cdn playwright-core; do
         [ -d "node_modules/$p" ] || need=1
     done
     if [ -n "$need" ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
         say "npm install (locked versions)"
-        npm install --no-audit --no-fund --no-save >/dev/null
+        # errors only: Node 20 draws engine warnings from packages that run on it
+        # (design.md 11) and install-script notices for optional native helpers
+        npm install --no-audit --no-fund --no-save --loglevel=error >/dev/null
     fi
 }
 

@@ -168,7 +168,9 @@ function getAccount(a) {
 
 // Test controls (only with --test-controls): "hang_after_send" processes a
 // transaction and then never answers, as a node that dies mid-request;
-// "hide_status" reports no signature as seen yet, as a slow cluster.
+// "hide_status" reports no signature as seen yet, as a slow cluster;
+// "refuse_next_send" fails the next sendTransaction's preflight (as a
+// payer short of funds would) without processing it, then turns normal.
 let mode = 'normal';
 
 // --- methods --------------------------------------------------------------------
@@ -208,6 +210,12 @@ const methods = {
     },
     sendTransaction: (p) => {
         const opts = p[1] || {};
+        if (mode === 'refuse_next_send') {
+            mode = 'normal';
+            throw new RpcError(-32002, 'Transaction simulation failed: Attempt to debit an account '
+                + 'but found no record of a prior credit.',
+                { err: 'AccountNotFound', logs: [], accounts: null, unitsConsumed: 0 });
+        }
         const bytes = decodeTxParam(p[0], opts);
         const sig = firstSignature(bytes);
         const hash = messageBlockhash(bytes);
@@ -300,7 +308,9 @@ const methods = {
 
 if (args.testControls) {
     methods.qnftTest_mode = (p) => {
-        if (!['normal', 'hang_after_send', 'hide_status'].includes(p[0])) throw new RpcError(-32602, 'unknown mode');
+        if (!['normal', 'hang_after_send', 'hide_status', 'refuse_next_send'].includes(p[0])) {
+            throw new RpcError(-32602, 'unknown mode');
+        }
         mode = p[0];
         return mode;
     };

@@ -4,8 +4,8 @@
 // SOL price at mint): long = green triangle, short = red diamond.
 
 import { getJSON } from './api.js';
-import { $, markReady, notice, setStatus } from './dom.js';
-import { formatUsd } from './format.js';
+import { $, el, markReady, notice, replaceChildren, setStatus } from './dom.js';
+import { formatUsd, localTime } from './format.js';
 import { showPrices } from './prices.js';
 import { mountWallet } from './wallet-ui.js';
 
@@ -13,7 +13,8 @@ const RANGES = { 24: 'Last 24 hours', 72: 'Last 72 hours', 168: 'Last 7 days', 7
 
 const ui = {
     range: $('#range'), title: $('#chart-title'), stale: $('#stale'), canvas: $('#chart'),
-    status: $('#chart-status'), prices: $('#prices'),
+    status: $('#chart-status'), prices: $('#prices'), mintList: $('#mint-list'),
+    mintItems: $('#mint-items'),
 };
 
 let chart = null;
@@ -130,6 +131,17 @@ function draw(data, hours) {
     }
 }
 
+// The markers in words: the canvas is a picture, and markers of mints
+// made minutes apart lie on top of each other.
+function listMints(data) {
+    const events = [...data.nft_events].sort((a, b) => a.timestamp - b.timestamp);
+    replaceChildren(ui.mintItems, events.map((e) => el('li', { dataset: { mint: e.id } },
+        el('b', { text: e.nft_name }),
+        `: ${e.type === 'long' ? 'long (predicting price increase)' : 'short (predicting price decrease)'}`
+        + `, ${localTime(new Date(e.timestamp).toISOString())}, SOL ${formatUsd(e.sol_price_at_mint)} at mint`)));
+    ui.mintList.hidden = events.length === 0;
+}
+
 function showStale(data) {
     ui.stale.hidden = !data.stale;
     ui.stale.textContent = data.stale
@@ -151,6 +163,7 @@ async function load(hours) {
             return;             // a newer range was chosen meanwhile
         }
         draw(data, hours);
+        listMints(data);
         showStale(data);
         showPrices(ui.prices, data);
         const n = data.nft_events.length;
@@ -163,10 +176,20 @@ async function load(hours) {
     }
 }
 
+// Chart.js ships a stub date adapter that throws until a real one
+// (chartjs-adapter-date-fns) replaces it.
+function hasDateAdapter(Chart) {
+    try {
+        return Boolean(new Chart._adapters._date({}).formats().hour);
+    } catch {
+        return false;
+    }
+}
+
 async function start() {
     mountWallet();
-    if (!window.Chart || !window.Chart._adapters) {
-        notice('The chart library did not load.');
+    if (!window.Chart || !hasDateAdapter(window.Chart)) {
+        notice('The chart library or its date adapter did not load.');
         return;
     }
     ui.range.addEventListener('click', (e) => {

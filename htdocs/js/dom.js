@@ -66,6 +66,19 @@ export function safeUrl(url) {
     }
 }
 
+// Stored files (/qnft/...) are named in answers by the server's public
+// URL; the page loads them from its own origin, the one img-src 'self'
+// allows, whatever name of the server it was opened by.
+export function pageUrl(url) {
+    const href = safeUrl(url);
+    if (!href) {
+        return null;
+    }
+    const u = new URL(href);
+    return u.origin !== location.origin && u.pathname.startsWith('/qnft/')
+        ? location.origin + u.pathname + u.search : href;
+}
+
 export function link(url, text, extra = {}) {
     const href = safeUrl(url);
     if (!href) {

@@ -56,6 +56,16 @@ export function localTime(iso) {
     return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+// The same, as its date and its time of day ("Dec 4, 2026", "10:28 AM").
+export function localDateAndTime(iso) {
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) {
+        return [String(iso ?? '')];
+    }
+    return [d.toLocaleDateString(undefined, { dateStyle: 'medium' }),
+            d.toLocaleTimeString(undefined, { timeStyle: 'short' })];
+}
+
 export function formatBytes(n) {
     if (n < 1024) {
         return `${n} B`;

@@ -2,8 +2,8 @@
 // the Link header, and listing/delisting by the connected owner.
 
 import { getJSON, nextLink, request } from './api.js';
-import { $, el, link, markReady, safeUrl, setStatus } from './dom.js';
-import { formatSol, formatUsd, localTime, parseSol, shortAddress } from './format.js';
+import { $, el, link, markReady, pageUrl, safeUrl, setStatus } from './dom.js';
+import { formatSol, formatUsd, localDateAndTime, localTime, parseSol, shortAddress } from './format.js';
 import { delistNft, listNft } from './listing.js';
 import { connected, onWalletChange } from './wallet.js';
 import { mountWallet } from './wallet-ui.js';
@@ -57,12 +57,14 @@ function row(term, value, field) {
     return [el('dt', { text: term }), el('dd', { dataset: { field } }, value)];
 }
 
-function card(item) {
+// note: what the owner's last action did, shown in the new card
+function card(item, note) {
     const type = MINT_TYPES[item.mint_type];
     const listed = item.price_lamports !== undefined && item.price_lamports !== null;
     return el('li', { class: 'card', dataset: { mint: item.id } },
-        el('a', { class: 'thumb', href: safeUrl(item.original_image_url), title: 'The original photo' },
-            el('img', { src: safeUrl(item.gif_url), alt: `${item.name}: the quantum GIF`,
+        el('a', { class: 'thumb', href: safeUrl(item.original_image_url), title: 'The original photo',
+                  'aria-label': `${item.name}: the original photo` },
+            el('img', { src: pageUrl(item.gif_url), alt: `${item.name}: the quantum GIF`,
                         loading: 'lazy', width: 300, height: 300 })),
         el('div', { class: 'card-body' },
             el('div', { class: 'card-title' },
@@ -76,51 +78,80 @@ function card(item) {
                                           text: item.description }),
             el('dl', {},
                 row('Minted', el('time', { datetime: item.mint_timestamp_iso,
-                                           text: localTime(item.mint_timestamp_iso) }), 'time'),
+                                           title: localTime(item.mint_timestamp_iso) },
+                                 localDateAndTime(item.mint_timestamp_iso)
+                                     .flatMap((part, i) => [i ? ' ' : '', el('span', { text: part })])),
+                    'time'),
                 row('BTC at mint', formatUsd(item.btc_price_at_mint), 'btc'),
                 row('SOL at mint', formatUsd(item.sol_price_at_mint), 'sol'),
                 row('Owner', el('span', { class: 'mono', title: item.owner,
                                           text: shortAddress(item.owner) }), 'owner'),
+                row('Mint', el('span', { class: 'mono', title: item.id,
+                                         text: shortAddress(item.id) }), 'mint'),
                 listed && row('Price', el('span', { class: 'price',
                                                     text: `${formatSol(item.price_lamports)} SOL` }), 'price')),
             el('p', { class: 'links' },
                 link(item.original_image_url, 'Original photo'),
                 link(item.metadata_uri, 'Metadata')),
-            ownerActions(item)));
+            ownerActions(item, note)));
 }
 
-function redraw(mint) {
+// A new card in place of the old; with focus, the focus goes to the new
+// card's actions.
+function redraw(mint, note, focus) {
     const old = ui.grid.querySelector(`li[data-mint="${CSS.escape(mint)}"]`);
-    if (old) {
-        old.replaceWith(card(state.items.get(mint)));
+    if (!old) {
+        return;
+    }
+    const fresh = card(state.items.get(mint), note);
+    old.replaceWith(fresh);
+    if (focus) {
+        const target = fresh.querySelector('.owner-actions input, .owner-actions button')
+            || fresh.querySelector('a');
+        target.focus();
     }
 }
 
 // --- list / delist by the owner -------------------------------------------------
 
-function ownerActions(item) {
+function ownerActions(item, note) {
     const me = connected() && connected().account.address;
     if (!me || me !== item.owner) {
         return null;
     }
     const status = el('p', { class: 'status', role: 'status' });
     const box = el('div', { class: 'owner-actions' });
-    const run = async (button, what, action) => {
+    if (note) {
+        setStatus(status, 'done', note);
+    }
+    const run = async (button, what, action, done) => {
+        // a disabled button loses the focus: remember it was here
+        const focus = box.contains(document.activeElement);
         button.disabled = true;
         setStatus(status, 'busy', `${what}: approve in your wallet …`);
         try {
             await action();
-            state.items.set(item.id, await getJSON(`/marketplace/nfts/${encodeURIComponent(item.id)}`));
-            redraw(item.id);
         } catch (e) {
             setStatus(status, 'error', e.message);
             button.disabled = false;
+            if (focus) {
+                button.focus();
+            }
+            return;
+        }
+        try {
+            state.items.set(item.id, await getJSON(`/marketplace/nfts/${encodeURIComponent(item.id)}`));
+            redraw(item.id, done, focus);
+        } catch {
+            // done on the server; only this card is behind
+            setStatus(status, 'done', `${done} Reload the page to see the card up to date.`);
         }
     };
     if (item.listing_id !== undefined && item.listing_id !== null) {
         const button = el('button', { type: 'button', class: 'small secondary', text: 'Delist' });
         button.addEventListener('click', () => run(button, 'Delisting',
-                                                   () => delistNft(item.id, item.listing_id)));
+                                                   () => delistNft(item.id, item.listing_id),
+                                                   'Delisted: no longer for sale.'));
         box.append(button);
     } else {
         const price = el('input', { name: 'price', inputmode: 'decimal', autocomplete: 'off',
@@ -136,7 +167,8 @@ function ownerActions(item) {
                 setStatus(status, 'error', err.message);
                 return;
             }
-            run(button, 'Listing', () => listNft(item.id, lamports));
+            run(button, 'Listing', () => listNft(item.id, lamports),
+                `Listed for ${formatSol(lamports)} SOL.`);
         });
         box.append(form);
     }

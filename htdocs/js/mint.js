@@ -4,14 +4,15 @@
 //   sign "wallet": the answer is a prepared transaction whose fee payer is
 //     the owner; the wallet signs it (without sending) and the page posts
 //     it to /mint_nft/submit, which checks it byte for byte and relays it.
-// One Idempotency-Key per set of choices until it mints: a retry after a
-// lost answer or a failure never mints twice; a new mint after a success
-// gets a new key.
+// One Idempotency-Key per set of choices until it settles: a retry after a
+// lost answer, a timeout or a pending mint never mints twice; after a
+// success, or a failure that certainly minted nothing, the next try gets a
+// new key (the old one would only replay that answer).
 
 import { ApiError, getJSON, postJSON, request } from './api.js';
 import { base64Decode, base64Encode } from './encoding.js';
 import { formatSol } from './format.js';
-import { chainFor, signTransaction } from './wallet.js';
+import { canSignTransactions, chainFor, signTransaction } from './wallet.js';
 
 const POLL_MS = 2000;
 const POLL_FOR_MS = 120000;
@@ -33,6 +34,27 @@ function idempotencyKey(body) {
 function minted(body) {
     lastChoice = null;
     return body;
+}
+
+// Answers after which nothing was or will be minted under this key.
+const SETTLED_FAILURES = new Set(['transaction_failed', 'transaction_refused',
+                                  'transaction_rejected', 'prepared_expired']);
+
+function settledFailure(e) {
+    return e instanceof ApiError
+        && (SETTLED_FAILURES.has(e.code) || (e.body && e.body.status === 'failed'));
+}
+
+// Runs one step of a mint; a settled failure frees the key.
+async function attempt(fn) {
+    try {
+        return await fn();
+    } catch (e) {
+        if (settledFailure(e)) {
+            lastChoice = null;
+        }
+        throw e;
+    }
 }
 
 function post(body) {
@@ -61,33 +83,31 @@ async function settle(answer, onStep) {
     return body;     // "success" (fresh) or "confirmed" (from the status URL)
 }
 
-export async function mintByServer(fields, onStep) {
-    onStep('The studio is minting your NFT …');
-    const { body } = await post({ ...fields, sign: 'server' });
-    return minted(await settle(body, onStep));
+export function mintByServer(fields, onStep) {
+    return attempt(async () => {
+        onStep('The studio is minting your NFT …');
+        const { body } = await post({ ...fields, sign: 'server' });
+        return minted(await settle(body, onStep));
+    });
 }
 
-export async function mintByWallet(fields, cluster, onStep) {
-    onStep('Preparing the transaction …');
-    const { body: prepared } = await post({ ...fields, sign: 'wallet' });
-    if (prepared.status !== 'prepared') {
-        return minted(await settle(prepared, onStep));     // this key already minted
-    }
-    onStep(`Approve in your wallet: ${prepared.name}, mint fee ${formatSol(prepared.fee_lamports || 0)}`
-           + ' SOL plus network fees …');
-    const signed = await signTransaction(base64Decode(prepared.transaction), chainFor(cluster));
-    onStep('Sending the signed transaction …');
-    let body;
-    try {
-        ({ body } = await postJSON(prepared.submit_url || '/mint_nft/submit', {
+export function mintByWallet(fields, cluster, onStep) {
+    return attempt(async () => {
+        const chain = chainFor(cluster);
+        canSignTransactions(chain);          // before the server prepares anything
+        onStep('Preparing the transaction …');
+        const { body: prepared } = await post({ ...fields, sign: 'wallet' });
+        if (prepared.status !== 'prepared') {
+            return minted(await settle(prepared, onStep));     // this key already minted
+        }
+        onStep(`Approve in your wallet: ${prepared.name}, mint fee `
+               + `${formatSol(prepared.fee_lamports || 0)} SOL plus network fees …`);
+        const signed = await signTransaction(base64Decode(prepared.transaction), chain);
+        onStep('Sending the signed transaction …');
+        const { body } = await postJSON(prepared.submit_url || '/mint_nft/submit', {
             mint: prepared.mint,
             transaction: base64Encode(signed),
-        }));
-    } catch (e) {
-        if (e.code === 'prepared_expired') {
-            lastChoice = null;      // the same key would prepare the same stale one
-        }
-        throw e;
-    }
-    return minted(await settle(body, onStep));
+        });
+        return minted(await settle(body, onStep));
+    });
 }

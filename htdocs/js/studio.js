@@ -1,9 +1,9 @@
 // The studio page (/): photo -> upload -> quantum GIF -> mint.
 
 import { getJSON, studio } from './api.js';
-import { $, el, link, markReady, notice, replaceChildren, setStatus } from './dom.js';
+import { $, el, link, markReady, notice, pageUrl, replaceChildren, setStatus } from './dom.js';
 import { isAddress } from './encoding.js';
-import { formatBytes } from './format.js';
+import { formatBytes, shortAddress } from './format.js';
 import { mintByServer, mintByWallet } from './mint.js';
 import { keepPricesFresh } from './prices.js';
 import { pickFiles, uploadFile } from './upload.js';
@@ -19,7 +19,8 @@ const ui = {
     gifStatus: $('#gif-status'), gifFigure: $('#gif-figure'), gif: $('#gif'), gifInfo: $('#gif-info'),
     mintStep: $('#step-mint'), form: $('#mint-form'), description: $('#description'),
     count: $('#description-count'), signWallet: $('#sign-wallet'), signServer: $('#sign-server'),
-    signHint: $('#sign-hint'), owner: $('#owner'), mint: $('#mint'), mintStatus: $('#mint-status'),
+    signHint: $('#sign-hint'), owner: $('#owner'), ownerHint: $('#owner-hint'), mint: $('#mint'),
+    mintStatus: $('#mint-status'),
     result: $('#result'),
 };
 
@@ -53,14 +54,14 @@ async function onFile(file) {
     ui.progress.hidden = false;
     setStatus(ui.photoStatus, 'busy', `Uploading ${file.name} (${formatBytes(file.size)}) …`);
     try {
+        // the bar carries the percentage; the status line (read out by
+        // screen readers) is not rewritten at every step
         const body = await uploadFile(file, (sent, total) => {
-            const pct = Math.floor((sent / total) * 100);
-            ui.progress.value = pct;
-            setStatus(ui.photoStatus, 'busy', `Uploading ${file.name}: ${pct}% of ${formatBytes(total)}`);
+            ui.progress.value = Math.floor((sent / total) * 100);
         });
         ui.progress.value = 100;
         state.image = body;
-        ui.photo.src = body.image_url;
+        ui.photo.src = pageUrl(body.image_url);
         ui.photo.hidden = false;
         setStatus(ui.photoStatus, 'done',
                   `Uploaded ${file.name}: ${body.width}×${body.height}, ${formatBytes(body.bytes)}.`);
@@ -105,7 +106,7 @@ async function makeGif() {
     try {
         const q = new URLSearchParams({ style });
         const body = await getJSON(`/generate_gif/${encodeURIComponent(state.image.file_id)}?${q}`);
-        ui.gif.src = body.gif_url;
+        ui.gif.src = pageUrl(body.gif_url);
         ui.gifFigure.hidden = false;
         await imageLoaded(ui.gif);
         state.gif = body;
@@ -177,8 +178,14 @@ function refresh() {
         syncOwner();
     }
     ui.makeGif.disabled = state.busy || !state.image || !chosenStyle();
+    const owner = ui.owner.value.trim();
+    const badOwner = sign === 'server' && owner !== '' && !isAddress(owner);
+    ui.owner.setAttribute('aria-invalid', String(badOwner));
+    ui.ownerHint.textContent = badOwner
+        ? 'This is not a Solana address: base58, 32 to 44 characters, decoding to 32 bytes.'
+        : sign === 'server' && owner === '' ? 'Type the address that receives the NFT.' : '';
     ui.mint.disabled = state.busy || !state.gif || !sign
-        || (sign === 'server' && !isAddress(ui.owner.value.trim()));
+        || (sign === 'server' && !isAddress(owner));
     ui.count.textContent = `${ui.description.value.length} / ${DESCRIPTION_MAX}`;
 }
 
@@ -196,7 +203,9 @@ async function walletAccount() {
 function showResult(body) {
     $('#result-name').textContent = body.name;
     $('#result-mint').textContent = body.mint;
-    replaceChildren($('#result-tx'), link(body.explorer_url, 'View on Solana Explorer'));
+    replaceChildren($('#result-tx'), el('span', { class: 'mono', title: body.transaction_id,
+                                                  text: shortAddress(body.transaction_id) }),
+                    ' ', link(body.explorer_url, 'View on Solana Explorer'));
     replaceChildren($('#result-meta'), link(body.metadata_uri, 'Metadata JSON'));
     ui.result.hidden = false;
 }

@@ -132,6 +132,19 @@ function need(feature) {
     return f;
 }
 
+// Throws, in words, unless the connected wallet can sign transactions for
+// chain (a wallet for another cluster would sign something that never lands).
+export function canSignTransactions(chain) {
+    need('solana:signTransaction');
+    const { wallet, account } = current;
+    const chains = Array.isArray(account.chains) ? account.chains : wallet.chains;
+    // localnet: wallets seldom list it, and signing needs no network
+    if (chain !== 'solana:localnet' && !chains.includes(chain)) {
+        throw new Error(`${wallet.name} does not offer ${chain.slice(7)}, the network this studio `
+                        + 'mints on; switch networks in the wallet.');
+    }
+}
+
 // Signs without sending: the server checks the transaction is the one it
 // prepared, then relays it.
 export async function signTransaction(bytes, chain) {

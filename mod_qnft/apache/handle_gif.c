@@ -345,7 +345,8 @@ int qnft_gif_handler(request_rec *r)
     body = qnft_json_pooled(r->pool, json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b}",
         "status", "success",
-        "message", "GIF generated successfully.",
+        "message", res.reused ? "This GIF was made before; here it is again."
+                              : "GIF generated successfully.",
         "gif_url", apr_pstrcat(r->pool, qnft_public_base(r), "/qnft/gifs/", res.id, ".gif", NULL),
         "gif_id", res.id,
         "style", qnft_style_name(g.style),

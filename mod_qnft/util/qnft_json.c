@@ -135,9 +135,12 @@ json_t *qnft_json_parse_bigint(apr_pool_t *p, const char *text, apr_size_t len,
     return qnft_json_parse(p, out, o, max_depth, err);
 }
 
+/* Reals with 15 significant digits: every decimal of up to 15 digits (a
+ * NUMERIC price, a quote) reads back as written, 77301.77 and not
+ * 77301.770000000004 as jansson's default 17 would print it. */
 const char *qnft_json_dump(apr_pool_t *p, const json_t *j, apr_size_t *len)
 {
-    char *s = json_dumps(j, JSON_COMPACT);
+    char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
     char *copy;
     apr_size_t n;
 

@@ -152,6 +152,11 @@ async function chartPage(page, base, minted) {
     const lines = await tooltip.jsonValue();
     assert.ok(lines.some((l) => l.startsWith(`${minted.name} (long`)), `tooltip: ${lines}`);
     await shot(page, 'journey-chart-marker', false);     // the viewport: keeps the tooltip
+    // the same mint in words, below the chart
+    await page.click('#mint-list summary');
+    const item = await page.textContent(`#mint-items li[data-mint="${minted.mint}"]`);
+    assert.ok(item.startsWith(`${minted.name}: long (predicting price increase), `), item);
+    assert.equal(await page.locator('#mint-items li').count(), data.nft_events.length);
 
     // another range: the server's week, the same marker in it
     const weekAnswer = page.waitForResponse((r) => r.url().endsWith('/chart/price_data?time_range_hours=168'));

@@ -43,6 +43,10 @@ module.exports = async function listing({ base, params, newContext }) {
     await refresh;
     await card().locator('button:has-text("Delist")').waitFor();
     assert.equal(await card().locator('[data-field=price]').textContent(), '1.25 SOL');
+    // the new card says what happened and keeps the keyboard focus
+    assert.equal(await card().locator('.owner-actions .status').textContent(), 'Listed for 1.25 SOL.');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Delist');
+    assert.equal(await card().locator('[data-field=mint] span').getAttribute('title'), mint);
     assert.equal(listBody.price_lamports, 1250000000);
     assert.equal(listRes.request().headers()['x-requested-with'], 'qnft');
     assert.equal(wallet.log.messages[0], expectedText(base, 'list', 'price_lamports: 1250000000',
@@ -58,6 +62,9 @@ module.exports = async function listing({ base, params, newContext }) {
     await refresh2;
     await card().locator('.owner-actions form').waitFor();
     assert.equal(await card().locator('[data-field=price]').count(), 0);
+    assert.equal(await card().locator('.owner-actions .status').textContent(),
+                 'Delisted: no longer for sale.');
+    assert.equal(await page.evaluate(() => document.activeElement.name), 'price');
     assert.equal(wallet.log.messages[1], expectedText(base, 'delist', `listing_id: ${listed.id}`,
                                                       mint, wallet.address, delistBody));
     assertClean(problems);

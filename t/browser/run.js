@@ -10,8 +10,8 @@
 
 const lib = require('./lib');
 
-const SCENARIOS = ['journey', 'server-mint', 'pending', 'bad-upload', 'listing', 'load-more',
-    'stale', 'pages'];
+const SCENARIOS = ['journey', 'server-mint', 'pending', 'retry', 'bad-upload', 'listing',
+    'load-more', 'stale', 'pages', 'alias'];
 
 async function main() {
     const name = process.argv[2];

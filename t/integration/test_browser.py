@@ -13,7 +13,7 @@ import subprocess
 import pytest
 import requests
 
-from conftest import post_upload
+from conftest import extra_server, post_upload
 from solana_keys import Wallet, random_address, random_signature
 
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -34,7 +34,7 @@ def browser():
 
 
 def scenario(env, name, **params):
-    params["base"] = env.url
+    params.setdefault("base", env.url)
     r = subprocess.run(["node", RUN, name], input=json.dumps(params), capture_output=True,
                        text=True, timeout=300, cwd=SRC,
                        env=dict(os.environ, QNFT_BROWSER_ARTIFACTS=ARTIFACTS))
@@ -43,6 +43,14 @@ def scenario(env, name, **params):
         pytest.fail("browser scenario %s failed (screenshots in %s):\n%s\n%s"
                     % (name, ARTIFACTS, r.stdout[-3000:], r.stderr[-6000:]))
     return json.loads(results[-1])
+
+
+def chain_scenario(env, name, **params):
+    """A scenario that sets the local chain's test mode; normal again after."""
+    try:
+        return scenario(env, name, chain_url=env.stack.chain.url, **params)
+    finally:
+        env.stack.chain.rpc("qnftTest_mode", ["normal"])
 
 
 def token_amount(env, owner, mint):
@@ -112,15 +120,43 @@ def test_server_signed_mint_from_the_page_at_phone_width(env, photos, browser):
 
 def test_pending_mint_is_followed_until_confirmed(env, photos, browser):
     owner = random_address()
-    try:
-        res = scenario(env, "pending", owner=owner, chain_url=env.stack.chain.url,
-                       photo=os.path.join(photos, "coffee.png"))
-    finally:
-        env.stack.chain.rpc("qnftTest_mode", ["normal"])
+    res = chain_scenario(env, "pending", owner=owner, photo=os.path.join(photos, "coffee.png"))
     assert res["polls"][0] == 202 and res["polls"][-1] == 200
     assert res["status"] == res["name"] + " is minted."
     state = requests.get(env.url + "/mint_nft/" + res["mint"]).json()
     assert state["status"] == "confirmed" and state["owner"] == owner
+
+
+def test_a_refused_mint_shows_why_and_the_retry_mints(env, photos, browser):
+    env.expect_error(r"QNFT01608: mint: .* refused: Transaction simulation failed")
+    owner = random_address()
+    res = chain_scenario(env, "retry", owner=owner, photo=os.path.join(photos, "chelsea.png"))
+    assert res["refused"]["status"] == 502
+    assert res["refused"]["body"]["error"] == "transaction_refused"
+    minted = res["minted"]
+    state = requests.get(env.url + "/mint_nft/" + minted["mint"]).json()
+    assert state["status"] == "confirmed" and state["owner"] == owner
+    assert token_amount(env, owner, minted["mint"]) == 1
+    # the refused attempt is its own record, never sent to the chain
+    rows = env.pg.psql("SELECT status FROM nfts n JOIN mint_requests k ON k.mint = n.mint"
+                       " WHERE n.owner = '%s' ORDER BY n.serial" % owner).split()
+    assert len(rows) == 2 and rows[1] == "confirmed" and rows[0] in ("pending", "failed"), rows
+
+
+def test_the_pages_work_under_another_name_of_the_server(env, photos, browser):
+    """Opened as http://localhost:<port>/ (a ServerAlias) while the answers
+    name files by the ServerName 127.0.0.1: the images still load."""
+    h = extra_server(env, "<VirtualHost *:*>\n    ServerName 127.0.0.1:@PORT@\n"
+                          "    ServerAlias localhost\n</VirtualHost>\n")
+    try:
+        res = scenario(env, "alias", base="http://localhost:%d" % h.port,
+                       photo=os.path.join(photos, "rocket.jpg"))
+    finally:
+        h.stop()
+    assert res["upload"]["image_url"].startswith("http://127.0.0.1:%d/qnft/" % h.port)
+    assert [s["src"] for s in res["shown"]] == [
+        "http://localhost:%d/qnft/uploads/%s.jpg" % (h.port, res["upload"]["file_id"]),
+        "http://localhost:%d/qnft/gifs/%s.gif" % (h.port, res["gif"]["gif_id"])]
 
 
 def test_refused_upload_shows_the_servers_message(env, browser):
@@ -217,7 +253,7 @@ def test_every_page_clean_at_desktop_and_phone_width(env, many, browser):
     assert "frame-ancestors 'none'" in res["csp"] and "default-src 'self'" in res["csp"]
     assert res["csp_violation"]["blocked"] == "inline"
     # the vendored libraries and their licences are served with the pages
-    for f in ("chart.umd.min.js", "chartjs-adapter-date-fns.bundle.min.js",
+    for f in ("chart.umd.min.js", "chartjs-adapter-date-fns.min.js", "date-fns.min.js",
               "LICENSE.chart.js.md", "LICENSE.chartjs-adapter-date-fns.md",
               "LICENSE.date-fns.md", "LICENSE.kurkle-color.md"):
         r = requests.get(env.url + "/qnft/vendor/" + f)

@@ -73,6 +73,7 @@ def test_second_request_reuses_the_gif(env, photos):
                          params={"style": "kaleidoscope"}).json()
     assert again["gif_id"] == first["gif_id"]
     assert again["reused"] is True
+    assert again["message"] == "This GIF was made before; here it is again."
     log = env.httpd.log_since(offset)
     assert "QNFT01307" in log and "reusing " + first["gif_id"] in log
     assert "QNFT01304" not in log       # no render

@@ -1,5 +1,7 @@
-/* The jansson wrapper: depth limit, and integers beyond int64 (Solana's
- * rentEpoch) that must not fail a whole RPC answer. */
+/* The jansson wrapper: depth limit, integers beyond int64 (Solana's
+ * rentEpoch) that must not fail a whole RPC answer, and reals printed as
+ * the decimals they came from. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "qnft_unit.h"
@@ -60,6 +62,17 @@ START_TEST(test_depth_limit)
 }
 END_TEST
 
+START_TEST(test_reals_print_as_written)
+{
+    json_t *j = json_pack("{s:f, s:f, s:f, s:f}", "btc", strtod("77301.77", NULL),
+                          "sol", strtod("233.94", NULL), "usdc", 0.9998, "tiny", 1e-9);
+    const char *text = qnft_json_dump(pool, j, NULL);
+
+    ck_assert_str_eq(text, "{\"btc\":77301.77,\"sol\":233.94,\"usdc\":0.9998,\"tiny\":1e-9}");
+    json_decref(j);
+}
+END_TEST
+
 Suite *qnft_suite_json(void)
 {
     Suite *s = suite_create("json");
@@ -67,6 +80,7 @@ Suite *qnft_suite_json(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_rent_epoch_beyond_int64);
     tcase_add_test(tc, test_depth_limit);
+    tcase_add_test(tc, test_reals_print_as_written);
     suite_add_tcase(s, tc);
     return s;
 }
