@@ -22,6 +22,7 @@ DEB_PACKAGES=(
     postgresql postgresql-client
     python3 python3-pytest python3-requests python3-pil python3-cryptography
     curl ca-certificates wrk
+    memcached redis-server
     chromium
     btrfs-progs
 )

@@ -5,6 +5,7 @@ handler and the server-status section."""
 
 import os
 import re
+import subprocess
 import tempfile
 import time
 
@@ -221,6 +222,73 @@ def test_each_virtual_host_keeps_its_own_rate_state(env):
         assert gif("strict.example") == 429
     finally:
         h.stop()
+
+
+def wait_port(port, proc, what):
+    import socket
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail("%s exited at start (%s)" % (what, proc.returncode))
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    pytest.fail("%s did not listen on %d" % (what, port))
+
+
+@pytest.fixture
+def memcache():
+    """A real memcached on loopback (Debian's memcached)."""
+    port = qnft_stack.free_port()
+    argv = ["memcached", "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "16"]
+    if os.geteuid() == 0:
+        argv += ["-u", "nobody"]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port, proc, "memcached")
+    yield "socache_memcache_module", "mod_socache_memcache.so", "memcache:127.0.0.1:%d" % port
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def redis():
+    """A real redis-server on loopback (Debian's redis-server), no disk."""
+    port = qnft_stack.free_port()
+    proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port),
+                             "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port, proc, "redis-server")
+    yield "socache_redis_module", "mod_socache_redis.so", "redis:127.0.0.1:%d" % port
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.mark.parametrize("cache", ["memcache", "redis"])
+def test_two_servers_share_a_clients_budget_through(env, request, cache):
+    """Several servers of one site (one ServerName) behind a balancer: a
+    client's budget is one, kept in memcached or redis."""
+    module, so, spec = request.getfixturevalue(cache)
+    conf = ("LoadModule %s %s/%s\nServerName shared.example\nQNFTRateLimitCache %s\n"
+            "QNFTRateLimit gif 4/h\n" % (module, env.httpd.build["modules"], so, spec))
+    a = extra_server(env, conf)
+    try:
+        b = extra_server(env, conf)
+        try:
+            codes = [requests.get((a, b)[i % 2].url + "/generate_gif/" + "0" * 64,
+                                  headers={"Connection": "close"}).status_code
+                     for i in range(10)]
+            assert codes[:4] == [404] * 4 and codes[4:] == [429] * 6, codes
+            r = requests.get(b.url + "/generate_gif/" + "0" * 64)
+            assert_error(r, 429, "rate_limited")
+            assert 1 <= int(r.headers["Retry-After"]) <= 900        # 1 h / 4
+            assert metrics(a.url)['qnft_rate_limited_total{area="gif"}'] \
+                + metrics(b.url)['qnft_rate_limited_total{area="gif"}'] == 7
+        finally:
+            b.stop()
+    finally:
+        a.stop()
 
 
 def children(h):
