@@ -170,7 +170,8 @@ function getAccount(a) {
 // transaction and then never answers, as a node that dies mid-request;
 // "hide_status" reports no signature as seen yet, as a slow cluster;
 // "refuse_next_send" fails the next sendTransaction's preflight (as a
-// payer short of funds would) without processing it, then turns normal.
+// payer short of funds would) and "error_next_send" answers it with an
+// internal error, neither processing it; then the mode is normal again.
 let mode = 'normal';
 
 // --- methods --------------------------------------------------------------------
@@ -215,6 +216,10 @@ const methods = {
             throw new RpcError(-32002, 'Transaction simulation failed: Attempt to debit an account '
                 + 'but found no record of a prior credit.',
                 { err: 'AccountNotFound', logs: [], accounts: null, unitsConsumed: 0 });
+        }
+        if (mode === 'error_next_send') {
+            mode = 'normal';
+            throw new RpcError(-32603, 'Internal error');
         }
         const bytes = decodeTxParam(p[0], opts);
         const sig = firstSignature(bytes);
@@ -308,7 +313,8 @@ const methods = {
 
 if (args.testControls) {
     methods.qnftTest_mode = (p) => {
-        if (!['normal', 'hang_after_send', 'hide_status', 'refuse_next_send'].includes(p[0])) {
+        if (!['normal', 'hang_after_send', 'hide_status', 'refuse_next_send',
+              'error_next_send'].includes(p[0])) {
             throw new RpcError(-32602, 'unknown mode');
         }
         mode = p[0];

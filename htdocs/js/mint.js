@@ -36,9 +36,12 @@ function minted(body) {
     return body;
 }
 
-// Answers after which nothing was or will be minted under this key.
-const SETTLED_FAILURES = new Set(['transaction_failed', 'transaction_refused',
-                                  'transaction_rejected', 'prepared_expired']);
+// Answers after which nothing was or will be minted under this key: failed
+// on chain, the studio's own refused by preflight (recorded failed), a
+// prepared one that expired unsent. Not a wallet's refused transaction
+// (transaction_rejected): the wallet holds a signed copy that may yet land,
+// so a retry asks about that one until the chain settles it.
+const SETTLED_FAILURES = new Set(['transaction_failed', 'transaction_refused', 'prepared_expired']);
 
 function settledFailure(e) {
     return e instanceof ApiError

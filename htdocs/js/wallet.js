@@ -137,7 +137,8 @@ function need(feature) {
 export function canSignTransactions(chain) {
     need('solana:signTransaction');
     const { wallet, account } = current;
-    const chains = Array.isArray(account.chains) ? account.chains : wallet.chains;
+    const chains = Array.isArray(account.chains) && account.chains.length ? account.chains
+        : wallet.chains;
     // localnet: wallets seldom list it, and signing needs no network
     if (chain !== 'solana:localnet' && !chains.includes(chain)) {
         throw new Error(`${wallet.name} does not offer ${chain.slice(7)}, the network this studio `

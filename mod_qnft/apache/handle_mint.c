@@ -618,9 +618,9 @@ static int send_and_confirm(mint_ctx *m, mint_job *j)
     }
     rs = qnft_rpc_send(&m->rpc, r->pool, b64, &sig, &e);
     if (rs == QNFT_RPC_ERROR && !(e.message && strstr(e.message, "already been processed"))) {
-        /* Refused (preflight, signatures). Not marked failed: a copy of the
-         * same transaction may still land (a wallet that broadcast it
-         * itself); GET /mint_nft/<mint> settles it from the chain. */
+        /* Refused. A wallet's transaction stays pending: a copy may still
+         * land (a wallet that broadcast it itself); GET /mint_nft/<mint>
+         * settles it from the chain. */
         if (!j->server_signs) {
             qnft_log_rerror(APLOG_INFO, 0, r, QNFTLOGNO(01610)
                           "mint: wallet transaction for %s refused: %s", j->mint, e.message);
@@ -628,11 +628,21 @@ static int send_and_confirm(mint_ctx *m, mint_job *j)
                                       "The Solana network refused the transaction: %s",
                                       e.message);
         }
+        /* The studio's own, refused by preflight: the node did not forward
+         * it and nobody else holds it, so it can never land. Any other
+         * error may have come after forwarding: pending, settled later. */
+        if (e.code != QNFT_RPC_PREFLIGHT_FAILED) {
+            return rpc_failed(m, QNFT_RPC_BAD_ANSWER, &e, "sending the transaction");
+        }
         qnft_log_rerror(APLOG_ERR, 0, r, QNFTLOGNO(01608)
                       "mint: %s refused: %s (code %ld)", j->mint, e.message, e.code);
+        if (qnft_db_query(r, m->db, QNFT_SQL_NFT_FAIL, NULL, 1, &j->mint, &err) != QNFT_DB_OK) {
+            qnft_log_rerror(APLOG_WARNING, 0, r, QNFTLOGNO(01617)
+                          "mint: recording %s as failed: %s (settled later)", j->mint, err);
+        }
         return qnft_respond_error(r, HTTP_BAD_GATEWAY, "transaction_refused",
-                                  "The Solana network refused the transaction: %s",
-                                  e.message);
+                                  "The Solana network refused the transaction, so nothing was "
+                                  "minted: %s", e.message);
     }
     if (rs != QNFT_RPC_OK && rs != QNFT_RPC_ERROR) {
         /* it may or may not have gone out: the row stays pending and

@@ -184,11 +184,11 @@ static int over_limit(request_rec *r, qnft_area area, const qnft_rate_rule *rule
 {
     apr_interval_time_t interval = apr_time_from_sec(rule->period) / rule->count;
     apr_interval_time_t tolerance = apr_time_from_sec(rule->period) - interval;
-    /* rules are per virtual host, so is the state: a lenient host must not
-     * reset a strict one's clock */
-    const char *id = apr_psprintf(r->pool, "%s|%s:%u|%s", qnft_area_names[area],
-                                  r->server->server_hostname ? r->server->server_hostname : "",
-                                  (unsigned)r->server->port, client_key(r));
+    /* one state per rule: a virtual host with a lenient rule must not
+     * reset the clock of a strict one, and servers that share a cache
+     * with the same rule share a client's budget */
+    const char *id = apr_psprintf(r->pool, "%s|%d/%d|%s", qnft_area_names[area], rule->count,
+                                  rule->period, client_key(r));
     unsigned char digest[QNFT_SHA256_LEN], key[16];
     unsigned char buf[8];
     unsigned int len = sizeof(buf);

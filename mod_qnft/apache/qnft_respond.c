@@ -104,11 +104,7 @@ const char *qnft_public_base(request_rec *r)
         return c->public_url;
     }
     /* From ServerName, never from the client's Host header: these links
-     * end up in NFT metadata that others fetch. A ServerName without a
-     * port: the port this connection came in on. */
-    if (port == 0 && r->connection->local_addr) {
-        port = r->connection->local_addr->port;
-    }
+     * end up in NFT metadata that others fetch. */
     if (port == 0 || port == ap_default_port(r)) {
         return apr_pstrcat(r->pool, ap_http_scheme(r), "://", r->server->server_hostname, NULL);
     }

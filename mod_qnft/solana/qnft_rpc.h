@@ -25,8 +25,12 @@ typedef struct {
     qnft_http_observer observe;     /* NULL: none */
 } qnft_rpc;
 
+/* sendTransaction's answer when the node's simulation (preflight) refused
+ * the transaction: the node did not forward it. */
+#define QNFT_RPC_PREFLIGHT_FAILED (-32002L)
+
 typedef struct {
-    long code;               /* JSON-RPC error code (e.g. -32002 preflight failure) */
+    long code;               /* JSON-RPC error code (e.g. QNFT_RPC_PREFLIGHT_FAILED) */
     const char *message;     /* its message, or what went wrong */
     json_t *data;            /* error.data (simulation logs ...), borrowed */
 } qnft_rpc_error;
