@@ -100,14 +100,15 @@ def photos():
 
 
 def extra_server(env, directives):
-    """Another httpd (one process) on the same database, chain and price
-    stand-in, with extra directives (@PORT@ in them is its port); the
-    caller stops it."""
+    """Another httpd (one process) on the same database, storage, chain and
+    price stand-in, as a second server of one site would be, with extra
+    directives (@PORT@ in them is its port); the caller stops it."""
     base = tempfile.mkdtemp(prefix="qnft-extra-")
     os.chmod(base, 0o755)
     h = qnft_stack.Httpd(base, env.pg.port, env.stack.build_dir,
                          chain_port=env.stack.chain.port, signer=env.stack.signer,
                          price_url=env.stack.prices.url)
+    h.storage = env.storage          # a row names a file every server can serve
     h.write(extra="StartServers 1\nServerLimit 1\nThreadsPerChild 16\nMaxRequestWorkers 16\n"
                   + directives.replace("@PORT@", str(h.port)))
     h.start()

@@ -1,4 +1,5 @@
-"""The render limits, on a second httpd (one process) sharing the database:
+"""The render limits, on a second httpd (one process) sharing the database
+and the storage:
 QNFTGifConcurrency answers 503 + Retry-After when full, QNFTGifTimeBudget
 abandons a render that takes too long and keeps nothing of it."""
 
@@ -28,11 +29,14 @@ def upload(url, photos, name):
 
 def test_render_over_budget_is_503_and_leaves_nothing(env, limited, photos):
     image_id = upload(limited.url, photos, "hubble_deep_field.jpg")
+    gifs = os.path.join(limited.storage, "gifs")
+    before, rows = sorted(os.listdir(gifs)), env.pg.psql("SELECT count(*) FROM gifs")
     r = requests.get(limited.url + "/generate_gif/" + image_id + "?style=kaleidoscope")
     assert r.status_code == 503, r.text
     assert r.json()["error"] == "render_timeout"
     assert int(r.headers["Retry-After"]) > 0
-    assert [f for f in os.listdir(os.path.join(limited.storage, "gifs"))] == []
+    assert sorted(os.listdir(gifs)) == before           # no file, not even a temporary one
+    assert env.pg.psql("SELECT count(*) FROM gifs") == rows
 
 
 def test_full_render_slots_answer_503_with_retry_after(env, limited, photos):
