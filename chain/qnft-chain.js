@@ -169,10 +169,19 @@ function getAccount(a) {
 // Test controls (only with --test-controls): "hang_after_send" processes a
 // transaction and then never answers, as a node that dies mid-request;
 // "hide_status" reports no signature as seen yet, as a slow cluster;
-// "refuse_next_send" fails the next sendTransaction's preflight (as a
-// payer short of funds would) and "error_next_send" answers it with an
-// internal error, neither processing it; then the mode is normal again.
+// the SEND_FAULTS below fail the next sendTransaction without processing
+// it, then the mode is normal again.
 let mode = 'normal';
+
+const SEND_FAULTS = {
+    // its preflight refuses it, as for a payer short of funds
+    refuse_next_send: () => new RpcError(-32002, 'Transaction simulation failed: Attempt to '
+        + 'debit an account but found no record of a prior credit.',
+        { err: 'AccountNotFound', logs: [], accounts: null, unitsConsumed: 0 }),
+    // the node fails on it, as one that may or may not have forwarded it
+    error_next_send: () => new RpcError(-32603, 'Internal error'),
+};
+const MODES = ['normal', 'hang_after_send', 'hide_status', ...Object.keys(SEND_FAULTS)];
 
 // --- methods --------------------------------------------------------------------
 const methods = {
@@ -211,15 +220,10 @@ const methods = {
     },
     sendTransaction: (p) => {
         const opts = p[1] || {};
-        if (mode === 'refuse_next_send') {
+        if (SEND_FAULTS[mode]) {
+            const fault = SEND_FAULTS[mode]();
             mode = 'normal';
-            throw new RpcError(-32002, 'Transaction simulation failed: Attempt to debit an account '
-                + 'but found no record of a prior credit.',
-                { err: 'AccountNotFound', logs: [], accounts: null, unitsConsumed: 0 });
-        }
-        if (mode === 'error_next_send') {
-            mode = 'normal';
-            throw new RpcError(-32603, 'Internal error');
+            throw fault;
         }
         const bytes = decodeTxParam(p[0], opts);
         const sig = firstSignature(bytes);
@@ -313,10 +317,7 @@ const methods = {
 
 if (args.testControls) {
     methods.qnftTest_mode = (p) => {
-        if (!['normal', 'hang_after_send', 'hide_status', 'refuse_next_send',
-              'error_next_send'].includes(p[0])) {
-            throw new RpcError(-32602, 'unknown mode');
-        }
+        if (!MODES.includes(p[0])) throw new RpcError(-32602, 'unknown mode');
         mode = p[0];
         return mode;
     };

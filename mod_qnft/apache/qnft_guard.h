@@ -13,8 +13,9 @@
 /* Flags of qnft_guard. */
 #define QNFT_GUARD_FORM 1   /* a form-encodable body: require QNFT_CSRF_HEADER */
 
-/* Refuse a cross-site write (403; every caller writes, the GIF GET too) or a client over its rate for area
- * (429 with Retry-After). OK: carry on; otherwise the answer was sent. */
+/* Refuse a cross-site write (403; every caller writes, the GIF GET too)
+ * or a client over its rate for area (429 with Retry-After). OK: carry
+ * on; otherwise the answer was sent. */
 int qnft_guard(request_rec *r, qnft_area area, int flags);
 
 /* "scheme://host[:port]" of an http(s) URL, lower-case, default port

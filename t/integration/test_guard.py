@@ -244,43 +244,37 @@ def wait_port(port, proc, what):
     pytest.fail("%s did not listen on %d" % (what, port))
 
 
-@pytest.fixture
-def memcache():
-    """A real memcached on loopback (Debian's memcached)."""
+# The shared caches, real servers from Debian's packages on loopback:
+# how each starts on a port, and the socache module that speaks to it.
+CACHE_SERVERS = {
+    "memcache": (lambda port: ["memcached", "-l", "127.0.0.1", "-p", str(port), "-U", "0",
+                               "-m", "16"] + (["-u", "nobody"] if os.geteuid() == 0 else []),
+                 "socache_memcache_module", "mod_socache_memcache.so"),
+    "redis": (lambda port: ["redis-server", "--bind", "127.0.0.1", "--port", str(port),
+                            "--save", "", "--appendonly", "no"],
+              "socache_redis_module", "mod_socache_redis.so"),
+}
+
+
+@pytest.fixture(params=sorted(CACHE_SERVERS))
+def cache_server(request):
+    """(module, file, QNFTRateLimitCache spec) of a running cache server."""
+    argv, module, so = CACHE_SERVERS[request.param]
     port = qnft_stack.free_port()
-    argv = ["memcached", "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "16"]
-    if os.geteuid() == 0:
-        argv += ["-u", "nobody"]
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_port(port, proc, "memcached")
-        yield "socache_memcache_module", "mod_socache_memcache.so", "memcache:127.0.0.1:%d" % port
+        wait_port(port, proc, argv(port)[0])
+        yield module, so, "%s:127.0.0.1:%d" % (request.param, port)
     finally:
         proc.kill()
         proc.wait(10)
 
 
-@pytest.fixture
-def redis():
-    """A real redis-server on loopback (Debian's redis-server), no disk."""
-    port = qnft_stack.free_port()
-    proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port),
-                             "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_port(port, proc, "redis-server")
-        yield "socache_redis_module", "mod_socache_redis.so", "redis:127.0.0.1:%d" % port
-    finally:
-        proc.kill()
-        proc.wait(10)
-
-
-@pytest.mark.parametrize("cache", ["memcache", "redis"])
-def test_two_servers_share_a_clients_budget_through(env, request, cache):
+def test_two_servers_share_a_clients_budget_through(env, cache_server):
     """Several servers of one site behind a balancer (each with its own
     name and port here): a client's budget is one, kept in memcached or
     redis."""
-    module, so, spec = request.getfixturevalue(cache)
+    module, so, spec = cache_server
     conf = ("LoadModule %s %s/%s\nQNFTRateLimitCache %s\nQNFTRateLimit gif 4/h\n"
             % (module, env.httpd.build["modules"], so, spec))
     a = extra_server(env, conf)

@@ -228,17 +228,23 @@ def test_deadline_passing_gives_202_and_the_status_url_settles_it(env, art):
     assert settled.status_code == 200 and settled.json()["status"] == "confirmed"
 
 
+def mint_with_chain_mode(env, art, mode):
+    """A keyed server-signed mint while the chain is in a test mode:
+    (answer, owner, key); the chain is normal again after."""
+    owner, key = random_address(), str(uuid.uuid4())
+    env.stack.chain.rpc("qnftTest_mode", [mode])
+    try:
+        return mint(env, art, owner, key=key), owner, key
+    finally:
+        env.stack.chain.rpc("qnftTest_mode", ["normal"])
+
+
 def test_a_refused_studio_mint_fails_at_once_and_its_key_answers_so(env, art):
     """Preflight refused the studio's own transaction: the node did not
     forward it and nobody else holds it, so the row is failed at once and
     the same key answers that failure."""
     env.expect_error(r"QNFT01608: mint: .* refused: Transaction simulation failed")
-    owner, key = random_address(), str(uuid.uuid4())
-    env.stack.chain.rpc("qnftTest_mode", ["refuse_next_send"])
-    try:
-        r = mint(env, art, owner, key=key)
-    finally:
-        env.stack.chain.rpc("qnftTest_mode", ["normal"])
+    r, owner, key = mint_with_chain_mode(env, art, "refuse_next_send")
     assert r.status_code == 502 and r.json()["error"] == "transaction_refused", r.text
     assert "nothing was minted" in r.json()["message"]
     row = env.pg.psql("SELECT n.status, n.mint FROM nfts n JOIN mint_requests k"
@@ -255,12 +261,7 @@ def test_another_send_error_leaves_the_mint_pending(env, art):
     """An error that is not a preflight refusal may come after the node
     forwarded the transaction: pending, for the chain to settle."""
     env.expect_error(r"QNFT01601: mint: sending the transaction: Internal error")
-    owner, key = random_address(), str(uuid.uuid4())
-    env.stack.chain.rpc("qnftTest_mode", ["error_next_send"])
-    try:
-        r = mint(env, art, owner, key=key)
-    finally:
-        env.stack.chain.rpc("qnftTest_mode", ["normal"])
+    r, owner, key = mint_with_chain_mode(env, art, "error_next_send")
     assert r.status_code == 502 and r.json()["error"] == "rpc_unavailable", r.text
     assert env.pg.psql("SELECT n.status FROM nfts n JOIN mint_requests k ON k.mint = n.mint"
                        " WHERE k.idempotency_key = '%s'" % key) == "pending"
