@@ -78,13 +78,17 @@ function tooltipLabel(ctx) {
     return `${ctx.dataset.label}: ${formatUsd(ctx.parsed.y)}`;
 }
 
-// Hovering a marker names its NFT even where the line runs through it;
-// anywhere else the tooltip gives the nearest price.
+// Hovering a marker names its NFT even where the line runs through it,
+// the one nearest the pointer first where markers overlap; anywhere else
+// the tooltip gives the nearest price.
 function markersFirst(Chart) {
     const modes = Chart.Interaction.modes;
     modes.qnftMarkersFirst ??= (chart, e, options, useFinal) => {
+        const at = Chart.helpers.getRelativePosition(e, chart);
+        const away = (item) => Math.hypot(item.element.x - at.x, item.element.y - at.y);
         const onMarker = modes.point(chart, e, { ...options, intersect: true }, useFinal)
-            .filter((item) => chart.data.datasets[item.datasetIndex].type === 'scatter');
+            .filter((item) => chart.data.datasets[item.datasetIndex].type === 'scatter')
+            .sort((a, b) => away(a) - away(b));
         return onMarker.length ? onMarker
             : modes.nearest(chart, e, { ...options, intersect: false, axis: 'x' }, useFinal);
     };
